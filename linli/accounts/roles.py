@@ -1,0 +1,38 @@
+"""Roles (角色) and what each may do. Services check these; templates only hide buttons."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    STREET_ADMIN = "street_admin", _("Street administrator")
+    STATION_ADMIN = "station_admin", _("Station administrator")
+    SOCIAL_WORKER = "social_worker", _("Social worker")
+    TEAM_LEADER = "team_leader", _("Team leader")
+    VOLUNTEER = "volunteer", _("Volunteer")
+    RESIDENT = "resident", _("Resident")
+    PARTNER = "partner", _("Partner")
+
+
+STREET_ROLES = {Role.STREET_ADMIN}
+
+
+class Perm:
+    """Named capabilities; each maps to the roles that hold it in a community."""
+
+    REGISTRY_VIEW = "registry.view"  # resident registry: lists, details, export
+    REGISTRY_EDIT = "registry.edit"  # create, edit, tag, consent, import
+    REGISTRY_REVEAL = "registry.reveal"  # see a full ID / mobile number (audited)
+    AUDIT_VIEW = "audit.view"
+    PLACES_VIEW = "places.view"
+
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    Perm.REGISTRY_VIEW: frozenset({Role.STREET_ADMIN, Role.STATION_ADMIN, Role.SOCIAL_WORKER}),
+    Perm.REGISTRY_EDIT: frozenset({Role.STATION_ADMIN, Role.SOCIAL_WORKER}),
+    Perm.REGISTRY_REVEAL: frozenset({Role.STATION_ADMIN, Role.SOCIAL_WORKER}),
+    Perm.AUDIT_VIEW: frozenset({Role.STREET_ADMIN, Role.STATION_ADMIN}),
+    Perm.PLACES_VIEW: frozenset(
+        {Role.STREET_ADMIN, Role.STATION_ADMIN, Role.SOCIAL_WORKER, Role.TEAM_LEADER}
+    ),
+}

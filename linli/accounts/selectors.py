@@ -1,0 +1,38 @@
+"""Reads about users and memberships."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from linli.accounts.models import ApiToken, Membership, User
+from linli.places.models import Community
+
+
+def communities_of_user(user: User) -> QuerySet[Community]:
+    """Every community where the user holds any membership (street admins: their streets')."""
+    if not user.is_authenticated:
+        return Community.objects.none()
+    community_ids = Membership.objects.filter(user=user, community__isnull=False).values(
+        "community_id"
+    )
+    street_ids = Membership.objects.filter(user=user, street__isnull=False).values("street_id")
+    return (
+        Community.objects.filter(Q(id__in=community_ids) | Q(street_id__in=street_ids))
+        .select_related("street")
+        .order_by("code")
+    )
+
+
+def membership_list(user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("community", "street")
+
+
+def user_for_token(key: str) -> User | None:
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=ApiToken.hash_key(key), user__is_active=True)
+        .first()
+    )
+    if token is None or token.is_expired:
+        return None
+    return token.user

@@ -1,0 +1,31 @@
+"""The JSON API at /api/v1/: assembles the routers each app exposes in its own ``api.py``."""
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+
+from linli.accounts.api import router as accounts_router
+from linli.core.errors import DomainError
+from linli.people.api import router as people_router
+
+api = NinjaAPI(
+    title="Linli API",
+    version="1",
+    description="Linli (邻里) community mutual-aid platform. Authenticate with "
+    "`POST /api/v1/auth/token`, then send `Authorization: Bearer <token>`.",
+    urls_namespace="api",
+)
+api.add_router("/", accounts_router)
+api.add_router("/", people_router)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, exc: DomainError):
+    return api.create_response(
+        request, {"detail": exc.message, "errors": exc.fields}, status=exc.status
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)

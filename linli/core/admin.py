@@ -1,0 +1,21 @@
+from django.contrib import admin
+
+from linli.core.models import AuditEvent
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: audit events are append-only."""
+
+    list_display = ["created_at", "actor", "verb", "target_repr", "community"]
+    list_filter = ["verb", "community"]
+    search_fields = ["target_repr", "actor__username"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,58 @@
+"""Shared pieces of the JSON API: safe input types, pagination, authentication."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from django.db.models import QuerySet
+from ninja import Field, Schema
+from ninja.pagination import PaginationBase
+from ninja.security import HttpBearer, SessionAuth
+from pydantic import AfterValidator
+
+MAX_ID = 2**53  # larger ids never exist; refusing them keeps the database drivers out of trouble
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("Text cannot contain NUL characters.")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class BearerTokenAuth(HttpBearer):
+    """``Authorization: Bearer <token>`` from ``POST /api/v1/auth/token``."""
+
+    def authenticate(self, request, token: str):
+        from linli.accounts.selectors import user_for_token
+
+        if not token or len(token) > 200 or "\x00" in token:
+            return None
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+API_AUTH = [BearerTokenAuth(), SessionAuth()]
+
+
+class LimitOffset(PaginationBase):
+    """``?limit=&offset=`` → ``{"items": [...], "count": N}``, with bounded inputs."""
+
+    class Input(Schema):
+        limit: int = Field(25, ge=1, le=200)
+        offset: int = Field(0, ge=0, le=1_000_000_000)
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+
+    items_attribute = "items"
+
+    def paginate_queryset(self, queryset: QuerySet, pagination: Input, **params) -> dict:
+        offset, limit = pagination.offset, pagination.limit
+        return {"items": list(queryset[offset : offset + limit]), "count": queryset.count()}

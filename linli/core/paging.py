@@ -1,0 +1,34 @@
+"""Pagination and form-error helpers shared by the pages."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+
+from linli.core.errors import DomainError
+
+
+def paginate(request, queryset, per_page: int | None = None) -> Page:
+    paginator = Paginator(queryset, per_page or settings.LINLI_PAGE_SIZE)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def query_without_page(request) -> str:
+    """The current query string minus ``page``, for pagination links."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def add_domain_errors(form, exc: DomainError, field_map: dict[str, str] | None = None) -> None:
+    """Put a service's field errors on the matching form fields (the rest at the top)."""
+    field_map = field_map or {}
+    placed = False
+    for field, messages in exc.fields.items():
+        name = field_map.get(field, field.removesuffix("_id"))
+        target = name if name in form.fields else None
+        for message in messages:
+            form.add_error(target, message)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)

@@ -1,0 +1,18 @@
+// Large-type mode (适老化): remembered on this device.
+(function () {
+  var root = document.documentElement;
+  if (localStorage.getItem("linli-large-type") === "1") root.classList.add("large-type");
+  var toggle = document.getElementById("large-type-toggle");
+  if (!toggle) return;
+  toggle.setAttribute("aria-pressed", root.classList.contains("large-type") ? "true" : "false");
+  toggle.addEventListener("click", function () {
+    var on = root.classList.toggle("large-type");
+    localStorage.setItem("linli-large-type", on ? "1" : "0");
+    toggle.setAttribute("aria-pressed", on ? "true" : "false");
+  });
+})();
+// Confirm before a destructive action: <form data-confirm="...">.
+document.addEventListener("submit", function (event) {
+  var message = event.target.getAttribute("data-confirm");
+  if (message && !window.confirm(message)) event.preventDefault();
+});

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from linli.api import api
+from linli.core import views as core_views
+
+admin.site.site_header = "邻里 Linli"
+admin.site.site_title = "邻里 Linli"
+
+urlpatterns = [
+    path("", include("linli.core.urls")),
+    path("accounts/", include("linli.accounts.urls")),
+    path("places/", include("linli.places.urls")),
+    path("residents/", include("linli.people.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("healthz", core_views.healthz, name="healthz"),
+]
