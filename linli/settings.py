@@ -1,5 +1,6 @@
 """Linli settings: one module, driven by environment variables (see docs/configuration.md)."""
 
+import contextlib
 import os
 import secrets
 from datetime import timedelta
@@ -53,7 +54,8 @@ def _secret(name: str, make) -> str:
 SECRET_KEY = _secret("SECRET_KEY", lambda: secrets.token_urlsafe(50))
 # Fernet keys for ID and mobile numbers, comma-separated, newest first (rotate by prepending).
 LINLI_FIELD_KEYS = [
-    k.strip() for k in _secret("LINLI_FIELD_KEYS", lambda: Fernet.generate_key().decode()).split(",")
+    k.strip()
+    for k in _secret("LINLI_FIELD_KEYS", lambda: Fernet.generate_key().decode()).split(",")
 ]
 # HMAC key for the keyed hash beside each encrypted value (exact lookup). Never rotated in place.
 LINLI_HASH_KEY = _secret("LINLI_HASH_KEY", lambda: secrets.token_hex(32))
@@ -135,7 +137,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and sessions -------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -173,7 +177,9 @@ USE_TZ = True
 
 # --- Static files -------------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(env_str("LINLI_STATIC_ROOT", str(VAR_DIR / "static")))
+with contextlib.suppress(OSError):  # a read-only deployment collects static at build time
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "linli" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -12,7 +12,9 @@ class MembershipInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "display_name", "mobile_masked", "is_active", "is_staff"]
-    fieldsets = BaseUserAdmin.fieldsets + (("Linli", {"fields": ["display_name", "mobile_masked"]}),)
+    fieldsets = BaseUserAdmin.fieldsets + (
+        ("Linli", {"fields": ["display_name", "mobile_masked"]}),
+    )
     readonly_fields = ["mobile_masked"]
     inlines = [MembershipInline]
 

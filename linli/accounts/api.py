@@ -1,10 +1,8 @@
 """Auth and identity endpoints: token, me, communities."""
 
-from __future__ import annotations
-
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from linli.accounts import selectors, services
@@ -54,10 +52,10 @@ def token(request, payload: TokenIn):
     """Exchange a username (or mobile number) and password for a bearer token."""
     user = authenticate(request, username=payload.username[:150], password=payload.password)
     if getattr(request, "axes_locked_out", False):
-        return 429, {"detail": _("Too many failed attempts. Try again later.")}
+        return Status(429, {"detail": _("Too many failed attempts. Try again later.")})
     if user is None:
-        return 401, {"detail": _("Wrong username or password.")}
-    return 200, {"token": services.api_token_issue(actor=user)}
+        return Status(401, {"detail": _("Wrong username or password.")})
+    return Status(200, {"token": services.api_token_issue(actor=user)})
 
 
 @router.get("/me", auth=API_AUTH, response=MeOut)

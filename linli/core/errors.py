@@ -4,7 +4,9 @@ from __future__ import annotations
 
 
 class DomainError(Exception):
-    """A business rule said no. ``message`` is shown to the user; ``fields`` maps field → messages."""
+    """A business rule said no.
+
+    ``message`` is shown to the user; ``fields`` maps field name → messages."""
 
     status = 400
 

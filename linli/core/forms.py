@@ -4,7 +4,7 @@ from django import forms
 
 
 class BootstrapForm(forms.Form):
-    """A form whose widgets carry Bootstrap's classes (and ``is-invalid`` once bound with errors)."""
+    """A form whose widgets carry Bootstrap's classes (``is-invalid`` on fields with errors)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -15,7 +15,14 @@ class PersonTagInline(admin.TabularInline):
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
-    list_display = ["name", "gender", "birth_date", "id_number_masked", "mobile_masked", "community"]
+    list_display = [
+        "name",
+        "gender",
+        "birth_date",
+        "id_number_masked",
+        "mobile_masked",
+        "community",
+    ]
     list_filter = ["community", "gender"]
     search_fields = ["name", "name_initials"]
     list_select_related = ["community"]

@@ -1,11 +1,9 @@
 """Resident registry endpoints (居民档案). Every answer shows masked ID and mobile numbers only."""
 
-from __future__ import annotations
-
 import datetime
 from typing import Literal
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from linli.core.api import API_AUTH, LimitOffset, RecordId, Text
@@ -118,13 +116,15 @@ def resident_list(request, filters: Query[ResidentFilterIn]):
     return selectors.person_list(request.user, selectors.PersonFilters(**filters.dict()))
 
 
-@router.post("/residents", response={201: ResidentDetailOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut})
+@router.post(
+    "/residents", response={201: ResidentDetailOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+)
 def resident_create(request, payload: ResidentCreateIn):
     data = payload.dict()
     person = services.person_create(
         actor=request.user, community_id=data.pop("community_id"), **data
     )
-    return 201, selectors.person_get(request.user, person.pk)
+    return Status(201, selectors.person_get(request.user, person.pk))
 
 
 @router.get("/residents/{resident_id}", response={200: ResidentDetailOut, 404: ErrorOut})

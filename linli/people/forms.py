@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime
 
 from django import forms
-
-from linli.core.forms import BootstrapForm
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.forms import BootstrapForm
 from linli.people.models import SETTABLE_TAGS, Consent, Gender, Household, Person, Tag
 from linli.people.selectors import AGE_BANDS
 from linli.places.models import Community, Compound, Grid
@@ -92,7 +91,7 @@ class PersonForm(BootstrapForm):
         super().__init__(*args, **kwargs)
         self.person = person
         self.fields["community"].queryset = communities
-        community_ids = [c.pk for c in communities]
+        community_ids = list(communities.values_list("pk", flat=True))
         self.fields["compound"].queryset = Compound.objects.filter(
             community_id__in=community_ids
         ).select_related("grid")
@@ -113,8 +112,8 @@ class PersonForm(BootstrapForm):
                 self.fields.pop("guardian")
         else:
             self.fields.pop("guardian")
-            if len(communities) == 1:
-                self.fields["community"].initial = communities[0]
+            if len(community_ids) == 1:
+                self.fields["community"].initial = community_ids[0]
 
     def service_fields(self) -> dict:
         data = self.cleaned_data
@@ -139,9 +138,7 @@ class PersonForm(BootstrapForm):
 
 class TagForm(BootstrapForm):
     tag = forms.ChoiceField(label=_("Tag"), choices=SETTABLE_TAGS)
-    start_date = forms.DateField(
-        label=_("From"), initial=datetime.date.today, widget=DATE_WIDGET
-    )
+    start_date = forms.DateField(label=_("From"), initial=datetime.date.today, widget=DATE_WIDGET)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
@@ -164,9 +161,9 @@ class ConsentForm(BootstrapForm):
                 household_id=person.household_id
             ).exclude(pk=person.pk)
         if person.guardian_id:
-            self.fields["guardian"].queryset = self.fields["guardian"].queryset | Person.objects.filter(
-                pk=person.guardian_id
-            )
+            self.fields["guardian"].queryset = self.fields[
+                "guardian"
+            ].queryset | Person.objects.filter(pk=person.guardian_id)
             self.fields["guardian"].initial = person.guardian_id
 
 
@@ -197,8 +194,8 @@ class HouseholdJoinForm(BootstrapForm):
         if person.compound_id:
             qs = qs.filter(compound_id=person.compound_id)
         self.fields["household"].queryset = qs.order_by("address")
-        self.fields["household"].label_from_instance = (
-            lambda h: f"{h} · {h.head.name if h.head_id else ''}"
+        self.fields["household"].label_from_instance = lambda h: (
+            f"{h} · {h.head.name if h.head_id else ''}"
         )
 
 
@@ -212,8 +209,9 @@ class ImportUploadForm(BootstrapForm):
     def __init__(self, *args, communities, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = communities
-        if len(communities) == 1:
-            self.fields["community"].initial = communities[0]
+        ids = list(communities.values_list("pk", flat=True))
+        if len(ids) == 1:
+            self.fields["community"].initial = ids[0]
 
 
 class ImportConfirmForm(BootstrapForm):

@@ -216,7 +216,8 @@ class PersonTag(models.Model):
 
 
 class Consent(models.Model):
-    """知情同意: what a person (or the guardian of a child under 14) agreed to, when, recorded by whom."""
+    """知情同意: what a person (or the guardian of a child under 14) agreed to, when, and
+    who recorded it."""
 
     class Purpose(models.TextChoices):
         REGISTRY = "registry", _("Collection and use of personal information")

@@ -111,9 +111,7 @@ def read_workbook(data: bytes) -> list[RosterRow]:
     result = []
     for line, values in enumerate(rows, start=2):
         values = list(values)
-        cells = {
-            name: _cell(values[i]) if i < len(values) else "" for name, i in index.items()
-        }
+        cells = {name: _cell(values[i]) if i < len(values) else "" for name, i in index.items()}
         if not any(cells.values()):
             continue
         if len(result) >= settings.LINLI_IMPORT_MAX_ROWS:
@@ -143,9 +141,7 @@ def read_workbook(data: bytes) -> list[RosterRow]:
 def check_rows(community_id: int, rows: list[RosterRow]) -> list[RosterRow]:
     """Fill each row's errors and action against the community as it is now."""
     grids = {g.name: g for g in Grid.objects.filter(community_id=community_id)}
-    compounds = {
-        (c.grid_id, c.name): c for c in Compound.objects.filter(community_id=community_id)
-    }
+    compounds = {(c.grid_id, c.name): c for c in Compound.objects.filter(community_id=community_id)}
     hashes = {keyed_hash(r.id_number): r for r in rows if r.id_number}
     existing = dict(
         Person.objects.filter(community_id=community_id, id_number_hash__in=hashes).values_list(
@@ -177,7 +173,9 @@ def check_rows(community_id: int, rows: list[RosterRow]) -> list[RosterRow]:
             row.errors.extend(mobile_errors(row.mobile))
         grid = grids.get(row.grid) if row.grid else None
         if row.grid and grid is None:
-            row.errors.append(_("网格 “%(name)s” is not a grid of this community.") % {"name": row.grid})
+            row.errors.append(
+                _("网格 “%(name)s” is not a grid of this community.") % {"name": row.grid}
+            )
         if row.compound:
             matches = [c for (gid, name), c in compounds.items() if name == row.compound]
             if grid is not None:
@@ -189,9 +187,7 @@ def check_rows(community_id: int, rows: list[RosterRow]) -> list[RosterRow]:
                 )
         if len(row.address) > 100:
             row.errors.append(_("楼栋门牌 has more than 100 characters."))
-        unknown = [
-            w for w in re.split(r"[、,，;；\s/]+", row.tags) if w and w not in TAG_WORDS
-        ]
+        unknown = [w for w in re.split(r"[、,，;；\s/]+", row.tags) if w and w not in TAG_WORDS]
         if unknown:
             row.errors.append(
                 _("Unknown 标签: %(words)s. Use: %(known)s")
@@ -290,9 +286,7 @@ def roster_apply(*, actor, batch_id: int, update_existing: bool) -> dict[str, in
             services.person_update(actor=actor, person_id=person.pk, **fields)
             updated += 1
         else:
-            person = services.person_create(
-                actor=actor, community_id=batch.community_id, **fields
-            )
+            person = services.person_create(actor=actor, community_id=batch.community_id, **fields)
             created += 1
         open_tags = set(
             PersonTag.objects.filter(person=person, end_date__isnull=True).values_list(

@@ -89,7 +89,9 @@ def _search_q(q: str) -> Q:
 
 
 def current_tags_prefetch(today: datetime.date | None = None) -> Prefetch:
-    return Prefetch("tags", queryset=current_tag_rows(today).order_by("tag"), to_attr="current_tags")
+    return Prefetch(
+        "tags", queryset=current_tag_rows(today).order_by("tag"), to_attr="current_tags"
+    )
 
 
 def person_list(user, filters: PersonFilters | None = None) -> QuerySet[Person]:

@@ -122,13 +122,19 @@ def _validate_and_apply(person: Person, changes: dict[str, Any]) -> list[str]:
             if errors_mobile:
                 errors.setdefault("mobile", []).extend(errors_mobile)
 
-    if data.get("compound_id") is not None and not Compound.objects.filter(
-        pk=data["compound_id"], community_id=person.community_id
-    ).exists():
+    if (
+        data.get("compound_id") is not None
+        and not Compound.objects.filter(
+            pk=data["compound_id"], community_id=person.community_id
+        ).exists()
+    ):
         errors.setdefault("compound_id", []).append(_("Choose a compound of this community."))
-    if data.get("household_id") is not None and not Household.objects.filter(
-        pk=data["household_id"], community_id=person.community_id
-    ).exists():
+    if (
+        data.get("household_id") is not None
+        and not Household.objects.filter(
+            pk=data["household_id"], community_id=person.community_id
+        ).exists()
+    ):
         errors.setdefault("household_id", []).append(_("Choose a household of this community."))
     if data.get("guardian_id") is not None:
         if person.pk and data["guardian_id"] == person.pk:
@@ -201,7 +207,9 @@ def person_update(*, actor, person_id: int, **changes: Any) -> Person:
 
 @transaction.atomic
 def person_reveal(*, actor, person_id: int, field: str) -> str:
-    """Show a full ID or mobile number (查看完整信息). Needs station_admin or social_worker there."""
+    """Show a full ID or mobile number (查看完整信息).
+
+    Needs station_admin or social_worker in the person's community; always audited."""
     if field not in ("id_number", "mobile"):
         raise ValidationFailed(_("Only the ID number or the mobile number can be revealed."))
     person = get_in_scope(Person.objects.all(), actor, Perm.REGISTRY_VIEW, pk=person_id)
@@ -249,9 +257,7 @@ def person_tag_add(
     person_tag = PersonTag.objects.create(
         person=person, tag=tag, start_date=start_date, note=note.strip()[:200], set_by=actor
     )
-    audit.record(
-        actor, "person.tag_add", person, tag=tag, start_date=start_date.isoformat()
-    )
+    audit.record(actor, "person.tag_add", person, tag=tag, start_date=start_date.isoformat())
     return person_tag
 
 
@@ -280,7 +286,11 @@ def person_tag_end(
     person_tag.ended_by = actor
     person_tag.save(update_fields=["end_date", "ended_by"])
     audit.record(
-        actor, "person.tag_end", person_tag.person, tag=person_tag.tag, end_date=end_date.isoformat()
+        actor,
+        "person.tag_end",
+        person_tag.person,
+        tag=person_tag.tag,
+        end_date=end_date.isoformat(),
     )
     return person_tag
 
@@ -361,18 +371,17 @@ def household_create(
 ) -> Household:
     """Open a household (建户) with its head, who becomes its first member."""
     require(actor, Perm.REGISTRY_EDIT, community_id)
-    head = get_in_scope(
-        Person.objects.select_for_update(), actor, Perm.REGISTRY_EDIT, pk=head_id
-    )
+    head = get_in_scope(Person.objects.select_for_update(), actor, Perm.REGISTRY_EDIT, pk=head_id)
     errors: dict[str, list[str]] = {}
     if head.community_id != community_id:
         errors["head_id"] = [_("Choose a resident of this community.")]
     address = (address or "").strip()
     if not address:
         errors["address"] = [_("Please enter the building and door.")]
-    if compound_id is not None and not Compound.objects.filter(
-        pk=compound_id, community_id=community_id
-    ).exists():
+    if (
+        compound_id is not None
+        and not Compound.objects.filter(pk=compound_id, community_id=community_id).exists()
+    ):
         errors["compound_id"] = [_("Choose a compound of this community.")]
     if errors:
         raise ValidationFailed(_("Please correct the errors below."), fields=errors)

@@ -1,4 +1,6 @@
-"""Pages of the resident registry. Thin: parse with forms, act through services, read with selectors."""
+"""Pages of the resident registry.
+
+Thin: parse with forms, act through services, read with selectors."""
 
 from __future__ import annotations
 
@@ -84,7 +86,7 @@ def _editable_communities(user):
     ids = community_ids(user, Perm.REGISTRY_EDIT)
     if not ids:
         require_any(user, Perm.REGISTRY_EDIT)
-    return list(Community.objects.filter(id__in=ids).order_by("code"))
+    return Community.objects.filter(id__in=ids).order_by("code")
 
 
 @login_required
@@ -120,13 +122,14 @@ def person_edit(request, person_id: int):
         "notes": person.notes,
     }
     form = PersonForm(
-        request.POST or None, initial=initial, communities=[person.community], person=person
+        request.POST or None,
+        initial=initial,
+        communities=Community.objects.filter(pk=person.community_id),
+        person=person,
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.person_update(
-                actor=request.user, person_id=person.pk, **form.service_fields()
-            )
+            services.person_update(actor=request.user, person_id=person.pk, **form.service_fields())
         except DomainError as exc:
             add_domain_errors(form, exc)
         else:
@@ -170,9 +173,7 @@ def person_reveal(request, person_id: int):
         value = services.person_reveal(actor=request.user, person_id=person_id, field=field)
     except ValidationFailed as exc:
         return HttpResponse(exc.message, status=422)
-    return render(
-        request, "people/person_detail.html#revealed", {"value": value, "field": field}
-    )
+    return render(request, "people/person_detail.html#revealed", {"value": value, "field": field})
 
 
 def _post_action(request, person_id: int, action, success: str):
@@ -199,7 +200,9 @@ def person_tag_add(request, person_id: int):
     return _post_action(
         request,
         person_id,
-        lambda: services.person_tag_add(actor=request.user, person_id=person_id, **form.cleaned_data),
+        lambda: services.person_tag_add(
+            actor=request.user, person_id=person_id, **form.cleaned_data
+        ),
         _("Tag added."),
     )
 

@@ -1,4 +1,5 @@
-"""Places: Street (街道) › Community (社区) › Grid (网格) › Compound (小区), and ServiceSite (服务站点)."""
+"""Places: Street (街道) › Community (社区) › Grid (网格) › Compound (小区);
+ServiceSite (服务站点)."""
 
 from decimal import Decimal
 
@@ -55,7 +56,9 @@ class Grid(models.Model):
         verbose_name_plural = _("grids")
         ordering = ["community", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["community", "code"], name="grid_code_unique_in_community")
+            models.UniqueConstraint(
+                fields=["community", "code"], name="grid_code_unique_in_community"
+            )
         ]
 
     def __str__(self) -> str:

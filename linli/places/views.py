@@ -8,7 +8,9 @@ from linli.places import selectors
 def community_list(request):
     """社区: the communities in the user's scope with their grids, compounds and sites."""
     return render(
-        request, "places/community_list.html", {"communities": selectors.community_list(request.user)}
+        request,
+        "places/community_list.html",
+        {"communities": selectors.community_list(request.user)},
     )
 
 

@@ -31,9 +31,24 @@ COMMUNITIES = [
     ("510107009003", "玉林东路社区", (30.6318, 104.0650), "028-85561003"),
 ]
 COMPOUND_NAMES = [
-    "玉林小区", "电信南街小区", "芳华苑", "翠苑", "金雁花园", "玉洁巷院落",
-    "芳草东街院落", "锦绣花园", "蓓蕾小区", "南光苑", "华西坝院落", "银杏园",
-    "龙腾苑", "和平小区", "望江苑", "致民苑", "林荫小区", "玉鑫苑",
+    "玉林小区",
+    "电信南街小区",
+    "芳华苑",
+    "翠苑",
+    "金雁花园",
+    "玉洁巷院落",
+    "芳草东街院落",
+    "锦绣花园",
+    "蓓蕾小区",
+    "南光苑",
+    "华西坝院落",
+    "银杏园",
+    "龙腾苑",
+    "和平小区",
+    "望江苑",
+    "致民苑",
+    "林荫小区",
+    "玉鑫苑",
 ]
 SITES = [
     (ServiceSite.Kind.SERVICE_CENTER, "党群服务中心", "08:30-17:30"),
@@ -114,8 +129,12 @@ class Command(BaseCommand):
                     address=f"{name[:-2]}{rng.randint(1, 120)}号",
                     phone=phone,
                     opening_hours=hours,
-                    latitude=Decimal(str(round(lat + (i - 2) * 0.0011 + rng.uniform(-4e-4, 4e-4), 6))),
-                    longitude=Decimal(str(round(lon + (i % 3 - 1) * 0.0013 + rng.uniform(-4e-4, 4e-4), 6))),
+                    latitude=Decimal(
+                        str(round(lat + (i - 2) * 0.0011 + rng.uniform(-4e-4, 4e-4), 6))
+                    ),
+                    longitude=Decimal(
+                        str(round(lon + (i % 3 - 1) * 0.0013 + rng.uniform(-4e-4, 4e-4), 6))
+                    ),
                 )
 
         users = {}
@@ -154,12 +173,14 @@ class Command(BaseCommand):
         for community, actor in zip(communities, actors, strict=True):
             self._residents(rng, community, actor, households=78)
 
-    def _person(self, rng, community, actor, compounds, used, *, age, gender, compound, door):
+    def _person(self, rng, community, actor, used, *, age, gender, compound, door):
         today = datetime.date.today()
         birth = today - datetime.timedelta(days=age * 365 + rng.randint(0, 364))
         while True:
             seq = rng.randint(0, 99)
-            seq = seq * 10 + (rng.choice([1, 3, 5, 7, 9]) if gender == "male" else rng.choice([0, 2, 4, 6, 8]))
+            seq = seq * 10 + (
+                rng.choice([1, 3, 5, 7, 9]) if gender == "male" else rng.choice([0, 2, 4, 6, 8])
+            )
             first17 = f"{REGION}{birth:%Y%m%d}{seq:03d}"
             id_number = first17 + id_check_digit(first17)
             if id_number not in used:
@@ -186,39 +207,117 @@ class Command(BaseCommand):
         compounds = list(Compound.objects.filter(community=community))
         used: set[str] = set()
         start = datetime.date.today() - datetime.timedelta(days=rng.randint(200, 900))
-        for h in range(households):
+        for _household in range(households):
             compound = rng.choice(compounds)
-            door = f"{rng.randint(1, 12)}栋{rng.randint(1, 4)}单元{rng.randint(1, 7)}0{rng.randint(1, 4)}"
+            building, unit = rng.randint(1, 12), rng.randint(1, 4)
+            door = f"{building}栋{unit}单元{rng.randint(1, 7)}0{rng.randint(1, 4)}"
             kind = rng.choices(
                 ["alone", "couple_old", "family", "family_old"], weights=[22, 26, 38, 14]
             )[0]
             members: list[tuple[Person, str]] = []
             if kind == "alone":
                 age = rng.randint(62, 96)
-                head = self._person(rng, community, actor, compounds, used, age=age, gender=rng.choice(["male", "female", "female"]), compound=compound, door=door)
+                head = self._person(
+                    rng,
+                    community,
+                    actor,
+                    compounds,
+                    used,
+                    age=age,
+                    gender=rng.choice(["male", "female", "female"]),
+                    compound=compound,
+                    door=door,
+                )
                 members.append((head, "本人"))
             elif kind == "couple_old":
                 age = rng.randint(60, 92)
-                head = self._person(rng, community, actor, compounds, used, age=age, gender="male", compound=compound, door=door)
-                spouse = self._person(rng, community, actor, compounds, used, age=max(55, age - rng.randint(0, 5)), gender="female", compound=compound, door=door)
+                head = self._person(
+                    rng,
+                    community,
+                    actor,
+                    compounds,
+                    used,
+                    age=age,
+                    gender="male",
+                    compound=compound,
+                    door=door,
+                )
+                spouse = self._person(
+                    rng,
+                    community,
+                    actor,
+                    compounds,
+                    used,
+                    age=max(55, age - rng.randint(0, 5)),
+                    gender="female",
+                    compound=compound,
+                    door=door,
+                )
                 members += [(head, "本人"), (spouse, "配偶")]
             else:
                 age = rng.randint(32, 50)
-                head = self._person(rng, community, actor, compounds, used, age=age, gender="male", compound=compound, door=door)
-                spouse = self._person(rng, community, actor, compounds, used, age=age - rng.randint(0, 4), gender="female", compound=compound, door=door)
+                head = self._person(
+                    rng,
+                    community,
+                    actor,
+                    compounds,
+                    used,
+                    age=age,
+                    gender="male",
+                    compound=compound,
+                    door=door,
+                )
+                spouse = self._person(
+                    rng,
+                    community,
+                    actor,
+                    compounds,
+                    used,
+                    age=age - rng.randint(0, 4),
+                    gender="female",
+                    compound=compound,
+                    door=door,
+                )
                 members += [(head, "本人"), (spouse, "配偶")]
                 for _ in range(rng.choice([1, 1, 2])):
-                    child = self._person(rng, community, actor, compounds, used, age=rng.randint(2, 17), gender=rng.choice(["male", "female"]), compound=compound, door=door)
+                    child = self._person(
+                        rng,
+                        community,
+                        actor,
+                        compounds,
+                        used,
+                        age=rng.randint(2, 17),
+                        gender=rng.choice(["male", "female"]),
+                        compound=compound,
+                        door=door,
+                    )
                     members.append((child, "子女"))
                 if kind == "family_old":
-                    elder = self._person(rng, community, actor, compounds, used, age=rng.randint(72, 93), gender=rng.choice(["male", "female"]), compound=compound, door=door)
+                    elder = self._person(
+                        rng,
+                        community,
+                        actor,
+                        compounds,
+                        used,
+                        age=rng.randint(72, 93),
+                        gender=rng.choice(["male", "female"]),
+                        compound=compound,
+                        door=door,
+                    )
                     members.append((elder, "父母"))
             household = services.household_create(
-                actor=actor, community_id=community.pk, address=door, compound_id=compound.pk, head_id=head.pk
+                actor=actor,
+                community_id=community.pk,
+                address=door,
+                compound_id=compound.pk,
+                head_id=head.pk,
             )
             for person, relation in members[1:]:
                 services.household_add_member(
-                    actor=actor, household_id=household.pk, person_id=person.pk, relation_to_head=relation
+                    actor=actor,
+                    household_id=household.pk,
+                    person_id=person.pk,
+                    relation_to_head=relation,
                 )
             self._tags_and_consent(rng, actor, kind, members, start)
 
