@@ -1,6 +1,7 @@
 """The JSON API at /api/v1/: assembles the routers each app exposes in its own ``api.py``."""
 
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
@@ -29,3 +30,11 @@ def domain_error(request, exc: DomainError):
 @api.exception_handler(Http404)
 def not_found(request, exc):
     return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(MultiPartParserError)
+def bad_multipart(request, exc):
+    """A broken form body (read by the login lockout on failures) is the client's error."""
+    return api.create_response(
+        request, {"detail": _("The request body cannot be read.")}, status=400
+    )

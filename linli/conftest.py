@@ -78,6 +78,13 @@ def _user(username: str, role: str | None = None, **where) -> User:
     return user
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Fast hashing in tests only; production keeps Django's PBKDF2 default.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
