@@ -1,12 +1,17 @@
+from linli.accounts.roles import Perm
 from linli.accounts.selectors import communities_of_user
+from linli.core.scoping import has_perm
 
 
 def memberships(request):
-    """The community switcher's choices; shown only when there is more than one."""
+    """The community switcher's choices (shown when more than one) and which menu items to show."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     return {
         "switcher_communities": communities_of_user(user),
         "active_community": getattr(request, "community", None),
+        "nav_registry": has_perm(user, Perm.REGISTRY_VIEW),
+        "nav_places": has_perm(user, Perm.PLACES_VIEW),
+        "nav_audit": has_perm(user, Perm.AUDIT_VIEW),
     }

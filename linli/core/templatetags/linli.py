@@ -9,3 +9,14 @@ register = template.Library()
 def verb_label(verb: str) -> str:
     """The audit verb in the user's language (``person.reveal`` → 查看完整号码)."""
     return AUDIT_VERBS.get(verb, verb)
+
+
+@register.filter
+def tag_label(code: str) -> str:
+    """A vulnerability tag code in the user's language (``lives_alone`` → 独居)."""
+    from linli.people.models import Tag
+
+    try:
+        return Tag(code).label
+    except ValueError:
+        return code

@@ -19,7 +19,7 @@ class TestResidentPages:
         response = client.post(f"/residents/{person_a.pk}/reveal/", {"field": "id_number"})
         assert person_a.id_number in response.content.decode()
         page = client.get(f"/residents/{person_a.pk}/").content.decode()
-        assert "worker_a" in page and "id_number" in page
+        assert "worker_a · 查看完整号码 (身份证号)" in page
         assert AuditEvent.objects.filter(verb="person.reveal").count() == 1
 
     def test_create_form_shows_clear_errors_in_chinese(self, world, client_for):
@@ -107,3 +107,12 @@ class TestResidentPages:
         assert [c.pk for c in listing.context["communities"]] == [world.a.pk]
         assert client.get(f"/places/{world.a.pk}/").status_code == 200
         assert client.get(f"/places/{world.b.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_menu_shows_only_what_the_role_may_open(world, client_for):
+    worker_page = client_for(world.worker_a).get("/").content.decode()
+    assert 'href="/residents/"' in worker_page and 'href="/audit/"' not in worker_page
+    assert 'href="/audit/"' in client_for(world.station_a).get("/").content.decode()
+    volunteer_page = client_for(world.volunteer_a).get("/").content.decode()
+    assert 'href="/residents/"' not in volunteer_page
