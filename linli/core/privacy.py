@@ -40,11 +40,6 @@ def decrypt(token: str) -> str:
         raise RuntimeError("Cannot decrypt a field: is LINLI_FIELD_KEYS complete?") from exc
 
 
-def rotate(token: str) -> str:
-    """Re-encrypt ``token`` under the newest key."""
-    return fernet().rotate(token.encode()).decode()
-
-
 def keyed_hash(value: str) -> str:
     """HMAC-SHA256 of a normalised value, for exact search without plaintext."""
     return hmac.new(

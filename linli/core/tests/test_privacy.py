@@ -1,4 +1,5 @@
 import datetime
+import io
 
 import pytest
 from django.db import connection
@@ -104,3 +105,19 @@ class TestNothingPlainAtRest:
             cursor.execute("SELECT mobile FROM accounts_user WHERE id = %s", [world.worker_a.pk])
             (raw,) = cursor.fetchone()
         assert "13600001111" not in raw
+
+
+@pytest.mark.django_db
+def test_rotate_field_keys_moves_every_value_to_the_new_key(world, settings):
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    person = world.person(mobile="13955554444")
+    old_keys = list(settings.LINLI_FIELD_KEYS)
+    new_key = Fernet.generate_key().decode()
+    settings.LINLI_FIELD_KEYS = [new_key, *old_keys]
+    call_command("rotate_field_keys", stdout=io.StringIO())
+    settings.LINLI_FIELD_KEYS = [new_key]  # the old key is gone: values must still read
+    person.refresh_from_db()
+    assert person.mobile == "13955554444"
+    assert person.id_number
