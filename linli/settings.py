@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "linli.core",
+    "linli.ledger",
     "linli.places",
     "linli.accounts",
     "linli.people",

@@ -1,0 +1,132 @@
+"""The double-entry engine (复式记账): accounts, transactions, postings.
+
+It knows nothing of points, goods or money as business ideas: a commodity is a code
+(``PTS`` points, ``CNY`` fen, ``ITEM:<id>`` / ``LOT:<id>`` stock). Balances are cached on
+``Account`` and changed only by ``ledger.services.post``. Transactions and postings are never
+updated or deleted.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+QUANTITY = {"max_digits": 24, "decimal_places": 6}
+
+
+class Immutable(Exception):
+    """Ledger rows are append-only; correct a mistake with a reversing transaction."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise Immutable("Ledger rows cannot be updated.")
+
+    def delete(self):
+        raise Immutable("Ledger rows cannot be deleted.")
+
+
+class AppendOnlyModel(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise Immutable("Ledger rows cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise Immutable("Ledger rows cannot be deleted.")
+
+
+class Account(models.Model):
+    """A holder of one commodity. ``key`` names it (``community:3/person:17/points``)."""
+
+    key = models.CharField(_("key"), max_length=200)
+    commodity = models.CharField(_("commodity"), max_length=32)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    community = models.ForeignKey(
+        "places.Community", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    may_go_negative = models.BooleanField(default=False)
+    balance = models.DecimalField(_("balance"), default=0, **QUANTITY)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ledger account")
+        verbose_name_plural = _("ledger accounts")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "commodity"], name="ledger_account_unique"),
+            models.CheckConstraint(
+                condition=models.Q(may_go_negative=True) | models.Q(balance__gte=0),
+                name="ledger_account_balance_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name or self.key} [{self.commodity}]"
+
+
+class LedgerTransaction(AppendOnlyModel):
+    """One movement of value; its postings sum to zero per commodity. Chained by hash."""
+
+    kind = models.CharField(_("kind"), max_length=64)
+    memo = models.CharField(_("memo"), max_length=200, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    community = models.ForeignKey(
+        "places.Community", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    content_hash = models.CharField(max_length=64)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        db_table = "ledger_transaction"
+        verbose_name = _("ledger transaction")
+        verbose_name_plural = _("ledger transactions")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind}"
+
+
+class Posting(AppendOnlyModel):
+    transaction = models.ForeignKey(
+        LedgerTransaction, on_delete=models.PROTECT, related_name="postings"
+    )
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings")
+    commodity = models.CharField(max_length=32)
+    quantity = models.DecimalField(**QUANTITY)
+
+    class Meta:
+        db_table = "ledger_posting"
+        verbose_name = _("posting")
+        verbose_name_plural = _("postings")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(quantity=0), name="ledger_posting_quantity_not_zero"
+            )
+        ]
+        indexes = [models.Index(fields=["account", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.quantity} {self.commodity}"
+
+
+class ChainHead(models.Model):
+    """The tip of the hash chain; locked by each post so the chain stays a line."""
+
+    name = models.CharField(max_length=32, unique=True)
+    last_hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,197 @@
+"""``post(...)``: the one way value moves. Feature apps never write ledger rows themselves."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from linli.core.errors import Conflict, ValidationFailed
+from linli.ledger.models import Account, ChainHead, LedgerTransaction, Posting
+
+GENESIS = "0" * 64
+CHAIN = "main"
+INTEGRAL_COMMODITIES = {"PTS", "CNY"}  # points and fen are whole numbers
+
+
+class InsufficientBalance(Conflict):
+    """The posting would take an account below zero."""
+
+
+class IdempotencyConflict(Conflict):
+    """The same idempotency key was used for a different transaction."""
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One side of a transaction: ``quantity`` of the account's commodity into ``account``."""
+
+    account: Account
+    quantity: Decimal | int
+
+
+def account_get_or_create(
+    *,
+    key: str,
+    commodity: str,
+    name: str = "",
+    community_id: int | None = None,
+    may_go_negative: bool = False,
+) -> Account:
+    """The account ``key`` for ``commodity``, created on first use.
+
+    Sources and sinks (issued points, donors) are created with ``may_go_negative``."""
+    account, _created = Account.objects.get_or_create(
+        key=key,
+        commodity=commodity,
+        defaults={"name": name, "community_id": community_id, "may_go_negative": may_go_negative},
+    )
+    return account
+
+
+def _quantize(value: Decimal | int) -> Decimal:
+    return Decimal(value).quantize(Decimal("0.000001"))
+
+
+def content_hash(
+    *, kind: str, memo: str, legs: Sequence[tuple[int, str, Decimal]], reverses_id: int | None
+) -> str:
+    payload = {
+        "kind": kind,
+        "memo": memo,
+        "legs": sorted([account_id, commodity, str(q)] for account_id, commodity, q in legs),
+        "reverses": reverses_id,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def chain_hash(prev_hash: str, own_content_hash: str) -> str:
+    return hashlib.sha256(f"{prev_hash}:{own_content_hash}".encode()).hexdigest()
+
+
+def _validate(legs: Sequence[Leg]) -> list[tuple[Account, Decimal]]:
+    if len(legs) < 2:
+        raise ValidationFailed(_("A transaction needs at least two postings."))
+    cleaned = []
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for leg in legs:
+        quantity = _quantize(leg.quantity)
+        if quantity == 0:
+            raise ValidationFailed(_("A posting cannot move zero."))
+        commodity = leg.account.commodity
+        if commodity in INTEGRAL_COMMODITIES and quantity != quantity.to_integral_value():
+            raise ValidationFailed(_("Points and money move in whole units."))
+        totals[commodity] += quantity
+        cleaned.append((leg.account, quantity))
+    unbalanced = [c for c, total in totals.items() if total != 0]
+    if unbalanced:
+        raise ValidationFailed(
+            _("The postings do not sum to zero for: %(c)s") % {"c": ", ".join(sorted(unbalanced))}
+        )
+    return cleaned
+
+
+@transaction.atomic
+def post(
+    *,
+    actor,
+    kind: str,
+    legs: Iterable[Leg],
+    memo: str = "",
+    community_id: int | None = None,
+    idempotency_key: str | None = None,
+    reverses: LedgerTransaction | None = None,
+) -> LedgerTransaction:
+    """Record one balanced transaction and move the cached balances, atomically.
+
+    Accounts are locked in primary-key order; a balance that would go below zero (unless the account
+    may go negative) raises ``InsufficientBalance``. The same idempotency key with the same content
+    returns the first transaction; with other content it raises ``IdempotencyConflict``.
+    """
+    cleaned = _validate(list(legs))
+    reverses_id = reverses.pk if reverses else None
+    legs_for_hash = [(a.pk, a.commodity, q) for a, q in cleaned]
+    own_hash = content_hash(kind=kind, memo=memo, legs=legs_for_hash, reverses_id=reverses_id)
+
+    if idempotency_key:
+        existing = LedgerTransaction.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            if existing.content_hash != own_hash:
+                raise IdempotencyConflict(
+                    _("This idempotency key was already used for a different transaction.")
+                )
+            return existing
+
+    ids = sorted({a.pk for a, _q in cleaned})
+    locked = {
+        a.pk: a for a in Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    }
+    deltas: dict[int, Decimal] = defaultdict(Decimal)
+    for account, quantity in cleaned:
+        deltas[account.pk] += quantity
+    for account_id, delta in deltas.items():
+        account = locked[account_id]
+        if not account.may_go_negative and account.balance + delta < 0:
+            raise InsufficientBalance(
+                _("Not enough in %(account)s: %(balance)s available, %(need)s needed.")
+                % {"account": account, "balance": account.balance.normalize(), "need": -delta}
+            )
+
+    head, _created = ChainHead.objects.get_or_create(name=CHAIN, defaults={"last_hash": GENESIS})
+    head = ChainHead.objects.select_for_update().get(pk=head.pk)
+    try:
+        with transaction.atomic():
+            tx = LedgerTransaction.objects.create(
+                kind=kind,
+                memo=memo,
+                actor=actor if getattr(actor, "is_authenticated", False) else None,
+                community_id=community_id,
+                idempotency_key=idempotency_key or None,
+                reverses=reverses,
+                content_hash=own_hash,
+                prev_hash=head.last_hash,
+                hash=chain_hash(head.last_hash, own_hash),
+            )
+    except IntegrityError as exc:
+        if reverses is not None and LedgerTransaction.objects.filter(reverses=reverses).exists():
+            raise Conflict(_("This transaction has already been reversed.")) from exc
+        if idempotency_key:  # a concurrent post with the same key won the race
+            raise IdempotencyConflict(_("This idempotency key is being used right now.")) from exc
+        raise
+    Posting.objects.bulk_create(
+        Posting(transaction=tx, account=a, commodity=a.commodity, quantity=q) for a, q in cleaned
+    )
+    for account_id, delta in deltas.items():
+        try:
+            with transaction.atomic():
+                Account.objects.filter(pk=account_id).update(balance=F("balance") + delta)
+        except IntegrityError as exc:  # the database CHECK is the last guard
+            raise InsufficientBalance(_("Not enough balance.")) from exc
+    ChainHead.objects.filter(pk=head.pk).update(last_hash=tx.hash)
+    return tx
+
+
+@transaction.atomic
+def reverse(*, actor, transaction_id: int, memo: str = "") -> LedgerTransaction:
+    """Undo a transaction with a new one that posts the opposite quantities (冲正)."""
+    original = LedgerTransaction.objects.select_for_update().get(pk=transaction_id)
+    if original.reverses_id is not None:
+        raise Conflict(_("A reversal cannot itself be reversed; post a new transaction."))
+    if LedgerTransaction.objects.filter(reverses=original).exists():
+        raise Conflict(_("This transaction has already been reversed."))
+    legs = [Leg(p.account, -p.quantity) for p in original.postings.select_related("account")]
+    return post(
+        actor=actor,
+        kind=f"{original.kind}.reversal",
+        legs=legs,
+        memo=memo or f"reversal of #{original.pk}",
+        community_id=original.community_id,
+        reverses=original,
+    )
