@@ -7,7 +7,7 @@ PORT ?= 8000
 # Local runs are demo mode: secrets and field keys are generated under var/ (see docs/configuration.md).
 export DEBUG ?= 1
 
-.PHONY: run test e2e fuzz lint format messages clean
+.PHONY: run test e2e fuzz bench lint format messages clean
 
 $(VENV)/bin/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { echo "Linli needs Python 3.11 or newer (set PYTHON=...)"; exit 1; }
@@ -36,6 +36,11 @@ test: $(VENV)/.installed-test
 e2e: $(VENV)/.installed-test
 	@test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk; }
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest e2e
+
+# Benchmarks: each prints its figure beside a baseline measured in the same run.
+# DATABASE_URL=postgres://postgres@127.0.0.1:5432/linli make bench  — for the concurrent figures.
+bench: $(VENV)/.installed
+	$(PY) bench/ledger_bench.py
 
 # Schemathesis against the OpenAPI schema: no input may produce a 5xx (FUZZ_DATABASE=postgres too).
 fuzz: $(VENV)/.installed-test
