@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Sum
 
 from linli.ledger.models import Account, ChainHead, LedgerTransaction, Posting
@@ -12,6 +13,93 @@ from linli.ledger.services import CHAIN, GENESIS, chain_hash, content_hash
 
 
 def ledger_problems(batch_size: int = 5000) -> list[str]:
+    """See ``_problems_python``; on PostgreSQL the same checks run as set-based SQL."""
+    if connection.vendor == "postgresql":
+        return _problems_postgresql()
+    return _problems_python(batch_size)
+
+
+# The canonical content of ``services.content_hash``, rebuilt in SQL: per transaction, legs
+# ordered by (commodity, account, quantity) as "account,commodity,quantity" joined by ";", after
+# kind, memo and reversed id, separated by the ASCII unit separator chr(31).
+_PG_TRANSACTION_CHECKS = """
+WITH per_commodity AS (
+    SELECT transaction_id, commodity,
+           SUM(quantity) AS total,
+           string_agg(account_id::text || ',' || commodity || ',' || quantity::text, ';'
+                      ORDER BY account_id, quantity) AS legs,
+           COUNT(*) AS n
+    FROM ledger_posting GROUP BY transaction_id, commodity
+), per_tx AS (
+    SELECT transaction_id,
+           bool_and(total = 0) AS balanced,
+           SUM(n) AS n,
+           string_agg(legs, ';' ORDER BY commodity COLLATE "C") AS legs
+    FROM per_commodity GROUP BY transaction_id
+), chained AS (
+    SELECT t.id, t.kind, t.memo, t.reverses_id, t.content_hash, t.prev_hash, t.hash,
+           COALESCE(LAG(t.hash) OVER (ORDER BY t.id), %(genesis)s) AS expected_prev
+    FROM ledger_transaction t
+)
+SELECT c.id,
+       COALESCE(p.balanced AND p.n >= 2, FALSE) AS balanced,
+       encode(sha256(convert_to(c.kind || chr(31) || c.memo || chr(31)
+              || COALESCE(c.reverses_id::text, '') || chr(31) || COALESCE(p.legs, ''), 'UTF8')),
+              'hex') = c.content_hash AS content_ok,
+       c.prev_hash = c.expected_prev
+       AND c.hash = encode(sha256(convert_to(c.prev_hash || ':' || c.content_hash, 'UTF8')), 'hex')
+       AS chain_ok
+FROM chained c LEFT JOIN per_tx p ON p.transaction_id = c.id
+WHERE NOT (COALESCE(p.balanced AND p.n >= 2, FALSE))
+   OR encode(sha256(convert_to(c.kind || chr(31) || c.memo || chr(31)
+             || COALESCE(c.reverses_id::text, '') || chr(31) || COALESCE(p.legs, ''), 'UTF8')),
+             'hex') <> c.content_hash
+   OR c.prev_hash <> c.expected_prev
+   OR c.hash <> encode(sha256(convert_to(c.prev_hash || ':' || c.content_hash, 'UTF8')), 'hex')
+ORDER BY c.id
+LIMIT 1000
+"""
+
+_PG_BALANCE_CHECKS = """
+SELECT a.id, a.balance, COALESCE(p.total, 0), a.may_go_negative
+FROM ledger_account a
+LEFT JOIN (SELECT account_id, SUM(quantity) AS total FROM ledger_posting GROUP BY account_id) p
+       ON p.account_id = a.id
+WHERE a.balance <> COALESCE(p.total, 0) OR (a.balance < 0 AND NOT a.may_go_negative)
+LIMIT 1000
+"""
+
+
+def _problems_postgresql() -> list[str]:
+    problems: list[str] = []
+    with connection.cursor() as cursor:
+        cursor.execute(_PG_BALANCE_CHECKS)
+        for account_id, balance, total, may_go_negative in cursor.fetchall():
+            if balance != total:
+                problems.append(
+                    f"account {account_id}: cached balance {balance} != postings {total}"
+                )
+            if balance < 0 and not may_go_negative:
+                problems.append(f"account {account_id}: negative balance {balance}")
+        cursor.execute(_PG_TRANSACTION_CHECKS, {"genesis": GENESIS})
+        last_id = None
+        for tx_id, balanced, content_ok, chain_ok in cursor.fetchall():
+            if not balanced:
+                problems.append(f"transaction {tx_id}: postings do not balance")
+            if not content_ok:
+                problems.append(f"transaction {tx_id}: content does not match its hash")
+            if not chain_ok:
+                problems.append(f"transaction {tx_id}: hash chain broken")
+        cursor.execute("SELECT hash FROM ledger_transaction ORDER BY id DESC LIMIT 1")
+        row = cursor.fetchone()
+        last_id = row[0] if row else GENESIS
+    head = ChainHead.objects.filter(name=CHAIN).values_list("last_hash", flat=True).first()
+    if head is not None and head != last_id:
+        problems.append("chain head does not point at the last transaction")
+    return problems
+
+
+def _problems_python(batch_size: int = 5000) -> list[str]:
     """Everything wrong with the ledger (empty when sound):
 
     - an account whose cached balance differs from the sum of its postings, or is negative when it

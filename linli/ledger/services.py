@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -60,16 +59,28 @@ def _quantize(value: Decimal | int) -> Decimal:
     return Decimal(value).quantize(Decimal("0.000001"))
 
 
+SEP = "\x1f"  # ASCII unit separator between the fields of the canonical content
+
+
 def content_hash(
     *, kind: str, memo: str, legs: Sequence[tuple[int, str, Decimal]], reverses_id: int | None
 ) -> str:
-    payload = {
-        "kind": kind,
-        "memo": memo,
-        "legs": sorted([account_id, commodity, str(q)] for account_id, commodity, q in legs),
-        "reverses": reverses_id,
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+    """SHA-256 of a canonical text that PostgreSQL can rebuild too (see ``selectors``):
+    kind, memo and reversed id, then the legs ordered by (commodity, account, quantity) as
+    ``account,commodity,quantity`` joined by ``;`` — quantities with six decimals."""
+    ordered = sorted(
+        ((commodity, account_id, Decimal(q)) for account_id, commodity, q in legs),
+        key=lambda leg: (leg[0].encode(), leg[1], leg[2]),
+    )
+    text = SEP.join(
+        [
+            kind,
+            memo,
+            "" if reverses_id is None else str(reverses_id),
+            ";".join(f"{a},{c},{_quantize(q)}" for c, a, q in ordered),
+        ]
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def chain_hash(prev_hash: str, own_content_hash: str) -> str:
@@ -144,23 +155,24 @@ def post(
                 % {"account": account, "balance": account.balance.normalize(), "need": -delta}
             )
 
-    head, _created = ChainHead.objects.get_or_create(name=CHAIN, defaults={"last_hash": GENESIS})
-    head = ChainHead.objects.select_for_update().get(pk=head.pk)
+    # Serialises the chain's tip; the row comes from a migration (created here if it was flushed).
+    head = ChainHead.objects.select_for_update().filter(name=CHAIN).first()
+    if head is None:
+        head = ChainHead.objects.create(name=CHAIN, last_hash=GENESIS)
     try:
-        with transaction.atomic():
-            tx = LedgerTransaction.objects.create(
-                kind=kind,
-                memo=memo,
-                actor=actor if getattr(actor, "is_authenticated", False) else None,
-                community_id=community_id,
-                idempotency_key=idempotency_key or None,
-                reverses=reverses,
-                content_hash=own_hash,
-                prev_hash=head.last_hash,
-                hash=chain_hash(head.last_hash, own_hash),
-            )
-    except IntegrityError as exc:
-        if reverses is not None and LedgerTransaction.objects.filter(reverses=reverses).exists():
+        tx = LedgerTransaction.objects.create(
+            kind=kind,
+            memo=memo,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            community_id=community_id,
+            idempotency_key=idempotency_key or None,
+            reverses=reverses,
+            content_hash=own_hash,
+            prev_hash=head.last_hash,
+            hash=chain_hash(head.last_hash, own_hash),
+        )
+    except IntegrityError as exc:  # the enclosing atomic block rolls everything back
+        if reverses is not None:
             raise Conflict(_("This transaction has already been reversed.")) from exc
         if idempotency_key:  # a concurrent post with the same key won the race
             raise IdempotencyConflict(_("This idempotency key is being used right now.")) from exc
@@ -168,12 +180,11 @@ def post(
     Posting.objects.bulk_create(
         Posting(transaction=tx, account=a, commodity=a.commodity, quantity=q) for a, q in cleaned
     )
-    for account_id, delta in deltas.items():
-        try:
-            with transaction.atomic():
-                Account.objects.filter(pk=account_id).update(balance=F("balance") + delta)
-        except IntegrityError as exc:  # the database CHECK is the last guard
-            raise InsufficientBalance(_("Not enough balance.")) from exc
+    try:
+        for account_id, delta in deltas.items():
+            Account.objects.filter(pk=account_id).update(balance=F("balance") + delta)
+    except IntegrityError as exc:  # the database CHECK is the last guard
+        raise InsufficientBalance(_("Not enough balance.")) from exc
     ChainHead.objects.filter(pk=head.pk).update(last_hash=tx.hash)
     return tx
 
