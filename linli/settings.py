@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "linli.places",
     "linli.accounts",
     "linli.people",
+    "linli.volunteers",
 ]
 
 MIDDLEWARE = [

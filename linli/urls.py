@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("linli.accounts.urls")),
     path("places/", include("linli.places.urls")),
     path("residents/", include("linli.people.urls")),
+    path("volunteers/", include("linli.volunteers.urls")),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -25,6 +25,8 @@ class Perm:
     REGISTRY_REVEAL = "registry.reveal"  # see a full ID / mobile number (audited)
     AUDIT_VIEW = "audit.view"
     PLACES_VIEW = "places.view"
+    VOLUNTEERS_VIEW = "volunteers.view"  # volunteer and team lists
+    VOLUNTEERS_MANAGE = "volunteers.manage"  # register volunteers, run teams, decide requests
 
 
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -32,6 +34,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Perm.REGISTRY_EDIT: frozenset({Role.STATION_ADMIN, Role.SOCIAL_WORKER}),
     Perm.REGISTRY_REVEAL: frozenset({Role.STATION_ADMIN, Role.SOCIAL_WORKER}),
     Perm.AUDIT_VIEW: frozenset({Role.STREET_ADMIN, Role.STATION_ADMIN}),
+    Perm.VOLUNTEERS_VIEW: frozenset(
+        {Role.STREET_ADMIN, Role.STATION_ADMIN, Role.SOCIAL_WORKER, Role.TEAM_LEADER}
+    ),
+    Perm.VOLUNTEERS_MANAGE: frozenset({Role.STATION_ADMIN, Role.SOCIAL_WORKER}),
     Perm.PLACES_VIEW: frozenset(
         {Role.STREET_ADMIN, Role.STATION_ADMIN, Role.SOCIAL_WORKER, Role.TEAM_LEADER}
     ),

@@ -32,3 +32,10 @@ def add_domain_errors(form, exc: DomainError, field_map: dict[str, str] | None =
             placed = True
     if not placed:
         form.add_error(None, exc.message)
+
+
+def form_args(request, *, files: bool = False) -> tuple:
+    """Positional arguments binding a form on POST (even an empty one), unbound otherwise."""
+    if request.method != "POST":
+        return ()
+    return (request.POST, request.FILES) if files else (request.POST,)

@@ -224,6 +224,7 @@ class Consent(models.Model):
         HEALTH = "health", _("Health information")
         PHOTOS = "photos", _("Photos and publicity")
         CONTACT = "contact", _("Service contact by phone and messages")
+        VOLUNTEER = "volunteer", _("Volunteer service and its records")
 
     class Method(models.TextChoices):
         SIGNED = "signed", _("Signed form")

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from linli.accounts.roles import Perm
 from linli.core.errors import DomainError, ValidationFailed
-from linli.core.paging import add_domain_errors, paginate, query_without_page
+from linli.core.paging import add_domain_errors, form_args, paginate, query_without_page
 from linli.core.scoping import community_ids, has_perm, require, require_any
 from linli.people import roster, selectors, services
 from linli.people.forms import (
@@ -92,7 +92,7 @@ def _editable_communities(user):
 @login_required
 def person_create(request):
     communities = _editable_communities(request.user)
-    form = PersonForm(request.POST or None, communities=communities)
+    form = PersonForm(*form_args(request), communities=communities)
     if request.method == "POST" and form.is_valid():
         try:
             person = services.person_create(
@@ -122,7 +122,7 @@ def person_edit(request, person_id: int):
         "notes": person.notes,
     }
     form = PersonForm(
-        request.POST or None,
+        *form_args(request),
         initial=initial,
         communities=Community.objects.filter(pk=person.community_id),
         person=person,
@@ -146,6 +146,9 @@ def person_detail(request, person_id: int):
         "person": person,
         "can_edit": can_edit,
         "can_reveal": has_perm(request.user, Perm.REGISTRY_REVEAL, person.community_id),
+        "can_register_volunteer": has_perm(
+            request.user, Perm.VOLUNTEERS_MANAGE, person.community_id
+        ),
         "tag_history": selectors.person_tag_history(person),
         "consents": selectors.person_consents(person),
         "audit_events": selectors.person_audit(person),
@@ -319,7 +322,7 @@ def household_detail(request, household_id: int):
 def import_upload(request):
     """Step 1 of the roster import: choose the community and the file."""
     communities = _editable_communities(request.user)
-    form = ImportUploadForm(request.POST or None, request.FILES or None, communities=communities)
+    form = ImportUploadForm(*form_args(request, files=True), communities=communities)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -340,7 +343,7 @@ def import_upload(request):
 def import_preview(request, batch_id: int):
     """Step 2: every row with its errors; confirm imports all rows or none."""
     batch, rows = roster.roster_preview(actor=request.user, batch_id=batch_id)
-    form = ImportConfirmForm(request.POST or None)
+    form = ImportConfirmForm(*form_args(request))
     if request.method == "POST" and form.is_valid():
         if "discard" in request.POST:
             try:

@@ -1,0 +1,147 @@
+"""Volunteers (志愿者) and volunteer teams (志愿服务队)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class Period(models.TextChoices):
+    MORNING = "morning", _("Morning")
+    AFTERNOON = "afternoon", _("Afternoon")
+    EVENING = "evening", _("Evening")
+
+
+class Skill(models.Model):
+    """A skill from the maintained list (理发, 维修, 陪诊, 心理疏导…)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    category = models.CharField(_("category"), max_length=50, blank=True)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("skill")
+        verbose_name_plural = _("skills")
+        ordering = ["category", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Volunteer(models.Model):
+    """A resident who registered to volunteer, with consent, skills, availability and area."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+
+    person = models.OneToOneField(
+        "people.Person",
+        verbose_name=_("resident"),
+        on_delete=models.PROTECT,
+        related_name="volunteer",
+    )
+    community = models.ForeignKey(
+        "places.Community", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="volunteer",
+    )
+    registered_on = models.DateField(_("registered on"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default="active")
+    skills = models.ManyToManyField(Skill, verbose_name=_("skills"), blank=True, related_name="+")
+    # {"mon": ["morning", "evening"], ...}: when the volunteer is usually free.
+    availability = models.JSONField(_("availability"), default=dict, blank=True)
+    service_grids = models.ManyToManyField(
+        "places.Grid", verbose_name=_("service area"), blank=True, related_name="+"
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("volunteer")
+        verbose_name_plural = _("volunteers")
+        ordering = ["person__name"]
+
+    def __str__(self) -> str:
+        return str(self.person)
+
+
+class Team(models.Model):
+    """志愿服务队: a team of a community with leaders and members."""
+
+    community = models.ForeignKey(
+        "places.Community", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["community", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "name"], name="team_name_unique_in_community"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamMembership(models.Model):
+    """A volunteer's place in a team: a request, then a member or a leader."""
+
+    class Role(models.TextChoices):
+        MEMBER = "member", _("Member")
+        LEADER = "leader", _("Leader")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        LEFT = "left", _("Left")
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="memberships")
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default="member")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default="pending")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("team membership")
+        verbose_name_plural = _("team memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "volunteer"],
+                condition=models.Q(status__in=["pending", "approved"]),
+                name="team_membership_one_open_per_volunteer",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="rejected") | ~models.Q(reason=""),
+                name="team_membership_rejection_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} · {self.team}"

@@ -1,0 +1,201 @@
+"""Pages for volunteers and teams (station side)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from linli.accounts.roles import Perm
+from linli.core.errors import DomainError
+from linli.core.paging import add_domain_errors, form_args, paginate, query_without_page
+from linli.core.scoping import community_ids, has_perm, require, require_any
+from linli.people import selectors as people_selectors
+from linli.places.models import Community
+from linli.volunteers import selectors, services
+from linli.volunteers.forms import (
+    WEEKDAY_LABELS,
+    AddMemberForm,
+    DecideForm,
+    TeamForm,
+    VolunteerRegisterForm,
+)
+from linli.volunteers.models import WEEKDAYS, Period, Skill
+
+
+def _community_id(request) -> int | None:
+    return request.community.pk if request.community else None
+
+
+@login_required
+def volunteer_list(request):
+    """志愿者: search by name or pinyin initials, filter by skill."""
+    skill = request.GET.get("skill", "")
+    volunteers = selectors.volunteer_list(
+        request.user,
+        community_id=_community_id(request),
+        skill_id=int(skill) if skill.isdigit() else None,
+        q=request.GET.get("q", "")[:50],
+    )
+    return render(
+        request,
+        "volunteers/volunteer_list.html",
+        {
+            "page": paginate(request, volunteers),
+            "query": query_without_page(request),
+            "skills": Skill.objects.filter(is_active=True),
+            "chosen_skill": skill,
+            "q": request.GET.get("q", "")[:50],
+        },
+    )
+
+
+@login_required
+def volunteer_detail(request, volunteer_id: int):
+    volunteer = selectors.volunteer_get(request.user, volunteer_id)
+    availability = [
+        (WEEKDAY_LABELS[day], [p in volunteer.availability.get(day, []) for p in Period.values])
+        for day in WEEKDAYS
+    ]
+    return render(
+        request,
+        "volunteers/volunteer_detail.html",
+        {
+            "volunteer": volunteer,
+            "availability": availability,
+            "periods": Period.choices,
+            "memberships": selectors.volunteer_teams(volunteer),
+        },
+    )
+
+
+@login_required
+def volunteer_register(request, person_id: int):
+    """Register a resident (from their page) as a volunteer."""
+    person = people_selectors.person_get(request.user, person_id)
+    require(request.user, Perm.VOLUNTEERS_MANAGE, person.community_id)
+    form = VolunteerRegisterForm(*form_args(request), community_id=person.community_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            volunteer = services.volunteer_register(
+                actor=request.user,
+                person_id=person.pk,
+                consent_method=form.cleaned_data["consent_method"],
+                skill_ids=[s.pk for s in form.cleaned_data["skills"]],
+                availability=form.availability(),
+                grid_ids=[g.pk for g in form.cleaned_data["grids"]],
+            )
+        except DomainError as exc:
+            add_domain_errors(form, exc, {"skill_ids": "skills", "grid_ids": "grids"})
+        else:
+            messages.success(
+                request, _("%(name)s is registered as a volunteer.") % {"name": person}
+            )
+            return redirect("volunteers:detail", volunteer_id=volunteer.pk)
+    day_fields = [form[f"free_{day}"] for day in WEEKDAYS]
+    return render(
+        request,
+        "volunteers/volunteer_form.html",
+        {"form": form, "person": person, "day_fields": day_fields},
+    )
+
+
+@login_required
+def team_list(request):
+    """志愿服务队 with member counts and waiting requests."""
+    teams = selectors.team_list(request.user, community_id=_community_id(request))
+    return render(
+        request,
+        "volunteers/team_list.html",
+        {"teams": teams, "can_manage": has_perm(request.user, Perm.VOLUNTEERS_MANAGE)},
+    )
+
+
+@login_required
+def team_create(request):
+    ids = community_ids(request.user, Perm.VOLUNTEERS_MANAGE) or require_any(
+        request.user, Perm.VOLUNTEERS_MANAGE
+    )
+    community = Community.objects.filter(pk__in=ids).order_by("code")
+    chosen = request.community if request.community and request.community.pk in ids else None
+    community_obj = chosen or community.first()
+    form = TeamForm(*form_args(request), community_id=community_obj.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            team = services.team_create(
+                actor=request.user,
+                community_id=community_obj.pk,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                leader_id=form.cleaned_data["leader"].pk if form.cleaned_data["leader"] else None,
+            )
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            messages.success(request, _("Team %(name)s is open.") % {"name": team.name})
+            return redirect("volunteers:team_detail", team_id=team.pk)
+    return render(request, "volunteers/team_form.html", {"form": form, "community": community_obj})
+
+
+@login_required
+def team_detail(request, team_id: int):
+    team = selectors.team_get(request.user, team_id)
+    memberships = list(team.memberships.all())
+    can_manage = has_perm(request.user, Perm.VOLUNTEERS_MANAGE, team.community_id)
+    return render(
+        request,
+        "volunteers/team_detail.html",
+        {
+            "team": team,
+            "members": [m for m in memberships if m.status == "approved"],
+            "pending": [m for m in memberships if m.status == "pending"],
+            "past": [m for m in memberships if m.status in ("rejected", "left")],
+            "can_manage": can_manage,
+            "add_form": AddMemberForm(team=team) if can_manage else None,
+            "decide_form": DecideForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def team_add_member(request, team_id: int):
+    team = selectors.team_get(request.user, team_id)
+    form = AddMemberForm(request.POST, team=team)
+    if not form.is_valid():
+        messages.error(request, _("Please choose a volunteer of this community."))
+    else:
+        try:
+            services.team_join_request(
+                actor=request.user, team_id=team.pk, volunteer_id=form.cleaned_data["volunteer"].pk
+            )
+        except DomainError as exc:
+            if exc.status == 404:
+                raise
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Request added; the leader or the station approves it."))
+    return redirect("volunteers:team_detail", team_id=team.pk)
+
+
+@login_required
+@require_POST
+def team_decide(request, team_id: int, membership_id: int):
+    team = selectors.team_get(request.user, team_id)
+    form = DecideForm(request.POST)
+    form.is_valid()
+    approve = request.POST.get("decision") == "approve"
+    try:
+        services.team_join_decide(
+            actor=request.user,
+            membership_id=membership_id,
+            approve=approve,
+            reason=form.cleaned_data.get("reason", ""),
+        )
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Approved.") if approve else _("Rejected."))
+    return redirect("volunteers:team_detail", team_id=team.pk)
