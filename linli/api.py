@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from linli.accounts.api import router as accounts_router
 from linli.core.errors import DomainError
 from linli.people.api import router as people_router
+from linli.volunteers.api import router as volunteers_router
 
 api = NinjaAPI(
     title="Linli API",
@@ -18,6 +19,7 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/", people_router)
+api.add_router("/", volunteers_router)
 
 
 @api.exception_handler(DomainError)

@@ -6,8 +6,33 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from linli.core.models import AuditEvent
+
+VERB_LABELS: dict[str, object] = {
+    "person.create": _("Registered a resident"),
+    "person.update": _("Edited a resident"),
+    "person.reveal": _("Revealed a full number"),
+    "person.tag_add": _("Added a tag"),
+    "person.tag_end": _("Ended a tag"),
+    "person.export": _("Exported residents"),
+    "consent.record": _("Recorded consent"),
+    "consent.withdraw": _("Withdrew consent"),
+    "household.create": _("Opened a household"),
+    "household.add_member": _("Added a household member"),
+    "import.preview": _("Uploaded a roster"),
+    "import.apply": _("Imported a roster"),
+    "import.discard": _("Discarded a roster"),
+    "membership.grant": _("Granted a role"),
+    "user.create": _("Created a user"),
+    "api_token.issue": _("Issued an API token"),
+}
+
+
+def register_verbs(labels: dict[str, object]) -> None:
+    """Let an app name its audit verbs for the audit pages (called from ``AppConfig.ready``)."""
+    VERB_LABELS.update(labels)
 
 
 def _person_id_of(target: models.Model | None) -> int | None:

@@ -6,30 +6,13 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext_lazy as _
 
 from linli.accounts.roles import Perm
+from linli.core.audit import VERB_LABELS
 from linli.core.models import AuditEvent
 from linli.core.scoping import scope
 
-AUDIT_VERBS = {
-    "person.create": _("Registered a resident"),
-    "person.update": _("Edited a resident"),
-    "person.reveal": _("Revealed a full number"),
-    "person.tag_add": _("Added a tag"),
-    "person.tag_end": _("Ended a tag"),
-    "person.export": _("Exported residents"),
-    "consent.record": _("Recorded consent"),
-    "consent.withdraw": _("Withdrew consent"),
-    "household.create": _("Opened a household"),
-    "household.add_member": _("Added a household member"),
-    "import.preview": _("Uploaded a roster"),
-    "import.apply": _("Imported a roster"),
-    "import.discard": _("Discarded a roster"),
-    "membership.grant": _("Granted a role"),
-    "user.create": _("Created a user"),
-    "api_token.issue": _("Issued an API token"),
-}
+AUDIT_VERBS = VERB_LABELS  # every app adds its own in AppConfig.ready()
 
 
 @dataclass(frozen=True)

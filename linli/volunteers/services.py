@@ -141,14 +141,16 @@ def _is_team_leader(user, team: Team) -> bool:
 def team_join_request(*, actor, team_id: int, volunteer_id: int) -> TeamMembership:
     """Ask to join a team (申请加入): by the volunteer themself or by a worker on their behalf."""
     team = Team.objects.select_for_update().filter(pk=team_id, is_active=True).first()
-    volunteer = Volunteer.objects.filter(pk=volunteer_id).select_related("user").first()
+    volunteer = Volunteer.objects.filter(pk=volunteer_id).first()
     if team is None or volunteer is None:
-        raise ValidationFailed(_("Choose an active team and a volunteer."))
+        raise NotFound(_("Not found."))
     is_self = volunteer.user_id is not None and volunteer.user_id == actor.pk
     if not is_self:
+        if not has_perm(actor, Perm.VOLUNTEERS_VIEW, team.community_id):
+            raise NotFound(_("Not found."))
         require(actor, Perm.VOLUNTEERS_MANAGE, team.community_id)
-    if volunteer.community_id != team.community_id:
-        raise ValidationFailed(_("A volunteer joins teams of their own community."))
+    if volunteer.community_id != team.community_id:  # teams of one's own community only
+        raise NotFound(_("Not found."))
     if TeamMembership.objects.filter(
         team=team, volunteer=volunteer, status__in=["pending", "approved"]
     ).exists():

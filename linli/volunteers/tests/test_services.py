@@ -146,7 +146,7 @@ class TestTeams:
 
     def test_someone_else_cannot_ask_for_a_volunteer_without_the_role(self, world, team_world):
         t = team_world
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotFound):
             services.team_join_request(
                 actor=t["leader_user"], team_id=t["team"].pk, volunteer_id=t["member"].pk
             )

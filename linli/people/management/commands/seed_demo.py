@@ -9,9 +9,12 @@ from __future__ import annotations
 import datetime
 import random
 from decimal import Decimal
+from importlib import import_module
 
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.module_loading import module_has_submodule
 
 from linli.accounts.models import User
 from linli.accounts.roles import Role
@@ -89,7 +92,12 @@ class Command(BaseCommand):
             self.stdout.write("Demo data is already loaded; nothing changed.")
         else:
             with transaction.atomic():
-                self._load(random.Random(20261122))
+                rng = random.Random(20261122)
+                self._load(rng)
+                # Then each app's own demo data: ``<app>.demo.load(rng)``, in INSTALLED_APPS order.
+                for config in apps.get_app_configs():
+                    if module_has_submodule(config.module, "demo"):
+                        import_module(f"{config.name}.demo").load(rng)
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(demo_accounts_text())
 

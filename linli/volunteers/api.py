@@ -1,0 +1,155 @@
+"""Volunteer and team endpoints (志愿者 / 志愿服务队)."""
+
+import datetime
+from typing import Literal
+
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from linli.core.api import API_AUTH, LimitOffset, RecordId, Text
+from linli.volunteers import selectors, services
+from linli.volunteers.models import Team, TeamMembership, Volunteer
+
+router = Router(tags=["volunteers"], auth=API_AUTH)
+
+Method = Literal["signed", "verbal", "online"]
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] = {}
+
+
+class SkillOut(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class VolunteerOut(Schema):
+    id: int
+    person_id: int
+    name: str
+    community_id: int
+    status: str
+    registered_on: datetime.date
+    skills: list[SkillOut]
+    availability: dict[str, list[str]]
+
+    @staticmethod
+    def resolve_name(obj: Volunteer) -> str:
+        return obj.person.name
+
+    @staticmethod
+    def resolve_skills(obj: Volunteer) -> list:
+        return list(obj.skills.all())
+
+
+class VolunteerIn(Schema):
+    person_id: RecordId
+    consent_method: Method
+    skill_ids: list[RecordId] = Field(default_factory=list, max_length=50)
+    availability: dict[Text, list[Text]] = Field(default_factory=dict)
+    grid_ids: list[RecordId] = Field(default_factory=list, max_length=50)
+
+
+class VolunteerFilterIn(Schema):
+    community_id: RecordId | None = None
+    skill_id: RecordId | None = None
+    q: Text = Field("", max_length=50)
+
+
+class MembershipOut(Schema):
+    id: int
+    team_id: int
+    volunteer_id: int
+    name: str
+    role: str
+    status: str
+    reason: str
+
+    @staticmethod
+    def resolve_name(obj: TeamMembership) -> str:
+        return obj.volunteer.person.name
+
+
+class TeamOut(Schema):
+    id: int
+    community_id: int
+    name: str
+    description: str
+
+
+class TeamDetailOut(TeamOut):
+    memberships: list[MembershipOut]
+
+    @staticmethod
+    def resolve_memberships(obj: Team) -> list:
+        return list(obj.memberships.all())
+
+
+class JoinIn(Schema):
+    volunteer_id: RecordId
+
+
+class DecisionIn(Schema):
+    approve: bool
+    reason: Text = Field("", max_length=200)
+
+
+@router.get("/volunteers", response=list[VolunteerOut])
+@paginate(LimitOffset)
+def volunteer_list(request, filters: Query[VolunteerFilterIn]):
+    return selectors.volunteer_list(request.user, **filters.dict())
+
+
+@router.post(
+    "/volunteers",
+    response={201: VolunteerOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+)
+def volunteer_register(request, payload: VolunteerIn):
+    """Register a resident as a volunteer; records their consent."""
+    volunteer = services.volunteer_register(actor=request.user, **payload.dict())
+    return Status(201, selectors.volunteer_get(request.user, volunteer.pk))
+
+
+@router.get("/volunteers/{volunteer_id}", response={200: VolunteerOut, 404: ErrorOut})
+def volunteer_get(request, volunteer_id: RecordId):
+    return selectors.volunteer_get(request.user, volunteer_id)
+
+
+@router.get("/teams", response=list[TeamOut])
+@paginate(LimitOffset)
+def team_list(request, community_id: RecordId | None = None):
+    return selectors.team_list(request.user, community_id=community_id)
+
+
+@router.get("/teams/{team_id}", response={200: TeamDetailOut, 404: ErrorOut})
+def team_get(request, team_id: RecordId):
+    return selectors.team_get(request.user, team_id)
+
+
+@router.post(
+    "/teams/{team_id}/join-requests",
+    response={201: MembershipOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+)
+def team_join(request, team_id: RecordId, payload: JoinIn):
+    """Ask to join: the volunteer for themself, or a worker on their behalf."""
+    membership = services.team_join_request(
+        actor=request.user, team_id=team_id, volunteer_id=payload.volunteer_id
+    )
+    return Status(201, membership)
+
+
+@router.post(
+    "/team-memberships/{membership_id}/decision",
+    response={200: MembershipOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+)
+def team_decide(request, membership_id: RecordId, payload: DecisionIn):
+    """Approve or reject a join request (the team's leader or the station)."""
+    return services.team_join_decide(
+        actor=request.user,
+        membership_id=membership_id,
+        approve=payload.approve,
+        reason=payload.reason,
+    )
