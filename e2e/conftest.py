@@ -10,7 +10,9 @@ ARTIFACTS = os.path.join(os.path.dirname(__file__), "artifacts")
 
 
 @pytest.fixture
-def demo(transactional_db):
+def demo(request, django_db_serialized_rollback, transactional_db):
+    # serialized rollback restores the rows migrations create (the skill list, the chain head)
+    # after each live-server test flushes the database
     call_command("seed_demo", verbosity=0)
 
 

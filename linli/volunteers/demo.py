@@ -50,7 +50,9 @@ def load(rng: random.Random) -> None:
                     actor=station,
                     person_id=person.pk,
                     consent_method=rng.choice(["signed", "signed", "online"]),
-                    skill_ids=[s.pk for s in rng.sample(skills, rng.randint(1, 3))],
+                    skill_ids=[
+                        s.pk for s in rng.sample(skills, min(len(skills), rng.randint(1, 3)))
+                    ],
                     availability=availability,
                     grid_ids=[g.pk for g in rng.sample(grids, rng.randint(1, 2))],
                     user_id=user_id,
