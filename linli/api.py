@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from linli.accounts.api import router as accounts_router
 from linli.core.errors import DomainError
 from linli.people.api import router as people_router
+from linli.points.api import router as points_router
 from linli.volunteers.api import router as volunteers_router
 
 api = NinjaAPI(
@@ -20,6 +21,7 @@ api = NinjaAPI(
 api.add_router("/", accounts_router)
 api.add_router("/", people_router)
 api.add_router("/", volunteers_router)
+api.add_router("/", points_router)
 
 
 @api.exception_handler(DomainError)

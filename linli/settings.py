@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "linli.accounts",
     "linli.people",
     "linli.volunteers",
+    "linli.points",
 ]
 
 MIDDLEWARE = [

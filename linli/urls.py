@@ -14,6 +14,7 @@ urlpatterns = [
     path("places/", include("linli.places.urls")),
     path("residents/", include("linli.people.urls")),
     path("volunteers/", include("linli.volunteers.urls")),
+    path("points/", include("linli.points.urls")),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

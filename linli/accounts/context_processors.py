@@ -14,5 +14,6 @@ def memberships(request):
         "nav_registry": has_perm(user, Perm.REGISTRY_VIEW),
         "nav_places": has_perm(user, Perm.PLACES_VIEW),
         "nav_volunteers": has_perm(user, Perm.VOLUNTEERS_VIEW),
+        "nav_points": has_perm(user, Perm.POINTS_VIEW),
         "nav_audit": has_perm(user, Perm.AUDIT_VIEW),
     }

@@ -27,6 +27,8 @@ class Perm:
     PLACES_VIEW = "places.view"
     VOLUNTEERS_VIEW = "volunteers.view"  # volunteer and team lists
     VOLUNTEERS_MANAGE = "volunteers.manage"  # register volunteers, run teams, decide requests
+    POINTS_VIEW = "points.view"  # earning rules, statements, leaderboards
+    POINTS_RULES_EDIT = "points.rules_edit"  # change the community's earning rules
 
 
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -38,6 +40,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         {Role.STREET_ADMIN, Role.STATION_ADMIN, Role.SOCIAL_WORKER, Role.TEAM_LEADER}
     ),
     Perm.VOLUNTEERS_MANAGE: frozenset({Role.STATION_ADMIN, Role.SOCIAL_WORKER}),
+    Perm.POINTS_VIEW: frozenset(
+        {Role.STREET_ADMIN, Role.STATION_ADMIN, Role.SOCIAL_WORKER, Role.TEAM_LEADER}
+    ),
+    Perm.POINTS_RULES_EDIT: frozenset({Role.STATION_ADMIN}),
     Perm.PLACES_VIEW: frozenset(
         {Role.STREET_ADMIN, Role.STATION_ADMIN, Role.SOCIAL_WORKER, Role.TEAM_LEADER}
     ),

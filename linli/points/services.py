@@ -1,0 +1,56 @@
+"""Writes of the points bank: earning rules."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.accounts.roles import Perm
+from linli.core import audit
+from linli.core.errors import Conflict, ValidationFailed
+from linli.core.scoping import require
+from linli.points.models import EarningKind, EarningRule
+
+
+@transaction.atomic
+def earning_rule_set(
+    *,
+    actor,
+    community_id: int,
+    kind: str,
+    points: int,
+    starts_on: datetime.date | None = None,
+    note: str = "",
+) -> EarningRule:
+    """Change how many points a unit earns, from a date on (today or later, never backdated)."""
+    require(actor, Perm.POINTS_RULES_EDIT, community_id)
+    today = timezone.localdate()
+    starts_on = starts_on or today
+    errors: dict[str, list[str]] = {}
+    if kind not in EarningKind.values:
+        errors["kind"] = [_("Choose what the rule is for.")]
+    if not isinstance(points, int) or isinstance(points, bool) or not 0 <= points <= 1000:
+        errors["points"] = [_("Points are a whole number from 0 to 1000.")]
+    if starts_on < today:
+        errors["starts_on"] = [_("A rule applies from today or a later date, never backdated.")]
+    if errors:
+        raise ValidationFailed(_("Please correct the errors below."), fields=errors)
+    if EarningRule.objects.filter(
+        community_id=community_id, kind=kind, starts_on=starts_on
+    ).exists():
+        raise Conflict(_("A change of this rule already starts on that day."))
+    rule = EarningRule.objects.create(
+        community_id=community_id,
+        kind=kind,
+        points=points,
+        starts_on=starts_on,
+        note=note.strip()[:200],
+        created_by=actor,
+    )
+    audit.record(
+        actor, "earning_rule.set", rule, kind=kind, points=points, starts_on=starts_on.isoformat()
+    )
+    return rule
