@@ -6,15 +6,36 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class Immutable(TypeError):
+    """An append-only row (audit event, ledger posting) was about to be changed or deleted."""
+
+
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise TypeError("Audit events are append-only.")
+        raise Immutable("These rows are append-only.")
 
     def delete(self):
-        raise TypeError("Audit events are append-only.")
+        raise Immutable("These rows are append-only.")
 
 
-class AuditEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """Rows that are written once: save() of an existing row and delete() raise ``Immutable``."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise Immutable("These rows are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise Immutable("These rows are append-only.")
+
+
+class AuditEvent(AppendOnlyModel):
     """One thing somebody did (审计事件). Written by ``core.audit.record`` only, never changed."""
 
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
@@ -44,8 +65,6 @@ class AuditEvent(models.Model):
     person_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
@@ -54,11 +73,3 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.verb} {self.target_repr}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("Audit events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Audit events are append-only.")

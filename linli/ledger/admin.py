@@ -1,19 +1,7 @@
 from django.contrib import admin
 
+from linli.core.admin import ReadOnlyAdmin
 from linli.ledger.models import Account, LedgerTransaction, Posting
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The ledger is read-only everywhere but ``ledger.services.post``."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class PostingInline(admin.TabularInline):

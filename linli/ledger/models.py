@@ -10,34 +10,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.models import AppendOnlyModel, Immutable  # noqa: F401 (Immutable re-exported)
+
 QUANTITY = {"max_digits": 24, "decimal_places": 6}
-
-
-class Immutable(Exception):
-    """Ledger rows are append-only; correct a mistake with a reversing transaction."""
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise Immutable("Ledger rows cannot be updated.")
-
-    def delete(self):
-        raise Immutable("Ledger rows cannot be deleted.")
-
-
-class AppendOnlyModel(models.Model):
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise Immutable("Ledger rows cannot be updated.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise Immutable("Ledger rows cannot be deleted.")
 
 
 class Account(models.Model):
