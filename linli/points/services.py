@@ -1,4 +1,4 @@
-"""Writes of the points bank: earning rules."""
+"""Writes of the points bank: earning rules and crediting points through the ledger."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from linli.accounts.roles import Perm
 from linli.core import audit
 from linli.core.errors import Conflict, ValidationFailed
 from linli.core.scoping import require
+from linli.ledger.models import Account, LedgerTransaction
+from linli.ledger.services import Leg, account_get_or_create, post
 from linli.points.models import EarningKind, EarningRule
 
 
@@ -54,3 +56,43 @@ def earning_rule_set(
         actor, "earning_rule.set", rule, kind=kind, points=points, starts_on=starts_on.isoformat()
     )
     return rule
+
+
+def person_points_account(person) -> Account:
+    """积分账户: the resident's points account (one per person, whatever community earns it)."""
+    return account_get_or_create(
+        key=f"person:{person.pk}/points",
+        commodity="PTS",
+        name=f"{person.name} 积分",
+        community_id=person.community_id,
+    )
+
+
+def issued_points_account(community_id: int) -> Account:
+    """The community's source of new points (may go negative: it is where points come from)."""
+    return account_get_or_create(
+        key=f"community:{community_id}/points/issued",
+        commodity="PTS",
+        name="issued points",
+        community_id=community_id,
+        may_go_negative=True,
+    )
+
+
+def points_credit(
+    *, actor, person, points: int, kind: str, memo: str, idempotency_key: str
+) -> LedgerTransaction:
+    """Issue ``points`` to a person through the ledger (once per idempotency key)."""
+    if points <= 0:
+        raise ValidationFailed(_("Only a positive number of points can be credited."))
+    return post(
+        actor=actor,
+        kind=kind,
+        legs=[
+            Leg(issued_points_account(person.community_id), -points),
+            Leg(person_points_account(person), points),
+        ],
+        memo=memo[:200],
+        community_id=person.community_id,
+        idempotency_key=idempotency_key,
+    )

@@ -17,5 +17,9 @@ class VolunteersConfig(AppConfig):
                 "team.join_request": _("Asked to join a team"),
                 "team.join_approve": _("Approved a join request"),
                 "team.join_reject": _("Rejected a join request"),
+                "hours.submit": _("Submitted service hours"),
+                "hours.verify": _("Verified service hours"),
+                "hours.reject": _("Rejected service hours"),
+                "hours.reverse": _("Reversed service hours"),
             }
         )

@@ -145,3 +145,91 @@ class TeamMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer} · {self.team}"
+
+
+class ServiceRecord(models.Model):
+    """服务时长: hours a volunteer served, verified (or rejected) by someone else.
+
+    A verified record credits points once, through the ledger; it is corrected only by reversing it.
+    """
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Waiting for verification")
+        VERIFIED = "verified", _("Verified")
+        REJECTED = "rejected", _("Rejected")
+        REVERSED = "reversed", _("Reversed")
+
+    # The one table of allowed transitions.
+    TRANSITIONS = {
+        Status.SUBMITTED: {Status.VERIFIED, Status.REJECTED},
+        Status.VERIFIED: {Status.REVERSED},
+    }
+
+    volunteer = models.ForeignKey(
+        Volunteer, verbose_name=_("volunteer"), on_delete=models.PROTECT, related_name="records"
+    )
+    community = models.ForeignKey(
+        "places.Community", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    served_on = models.DateField(_("served on"))
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=2)
+    description = models.CharField(_("what was done"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED
+    )
+    points = models.PositiveIntegerField(_("points"), null=True, blank=True)
+    credit = models.OneToOneField(
+        "ledger.LedgerTransaction",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("service-hour record")
+        verbose_name_plural = _("service-hour records")
+        ordering = ["-served_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(hours__gt=0, hours__lte=24), name="service_record_hours_in_a_day"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="verified")
+                | models.Q(credit__isnull=False)
+                | models.Q(points=0),
+                name="service_record_verified_has_credit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} · {self.served_on} · {self.hours}h"
+
+
+class ServiceRecordEvent(models.Model):
+    """One step of a record's timeline: who moved it from which state to which, when, and why."""
+
+    record = models.ForeignKey(ServiceRecord, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.record_id}: {self.from_status} → {self.to_status}"

@@ -1,0 +1,189 @@
+"""Service-hour records (服务时长): submit → verify (credits points) or reject; reverse to correct.
+
+Each transition is one function here: it checks the actor, consults ``ServiceRecord.TRANSITIONS``,
+stamps who and when in a ``ServiceRecordEvent`` and writes the audit trail.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.accounts.roles import Perm
+from linli.core import audit
+from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from linli.core.scoping import has_perm
+from linli.ledger.services import reverse
+from linli.points.models import EarningKind
+from linli.points.selectors import points_for
+from linli.points.services import points_credit
+from linli.volunteers.models import ServiceRecord, ServiceRecordEvent, TeamMembership, Volunteer
+
+Status = ServiceRecord.Status
+
+
+def _leads(user, team_id: int | None) -> bool:
+    return (
+        team_id is not None
+        and TeamMembership.objects.filter(
+            team_id=team_id,
+            volunteer__user=user,
+            role=TeamMembership.Role.LEADER,
+            status=TeamMembership.Status.APPROVED,
+        ).exists()
+    )
+
+
+def _move(record: ServiceRecord, actor, to: str, note: str = "") -> None:
+    if to not in ServiceRecord.TRANSITIONS.get(record.status, set()):
+        raise Conflict(
+            _("A record that is “%(state)s” cannot change that way.")
+            % {"state": record.get_status_display()}
+        )
+    ServiceRecordEvent.objects.create(
+        record=record, from_status=record.status, to_status=to, actor=actor, note=note
+    )
+    record.status = to
+
+
+@transaction.atomic
+def service_record_submit(
+    *,
+    actor,
+    volunteer_id: int,
+    served_on: datetime.date,
+    hours: Decimal,
+    description: str,
+    team_id: int | None = None,
+) -> ServiceRecord:
+    """Submit hours: the volunteer for themself, their team leader, or the station."""
+    volunteer = Volunteer.objects.filter(pk=volunteer_id).first()
+    if volunteer is None:
+        raise NotFound(_("Not found."))
+    is_self = volunteer.user_id is not None and volunteer.user_id == actor.pk
+    allowed = (
+        is_self
+        or has_perm(actor, Perm.VOLUNTEERS_MANAGE, volunteer.community_id)
+        or _leads(actor, team_id)
+    )
+    if not allowed:
+        raise NotFound(_("Not found."))
+    errors: dict[str, list[str]] = {}
+    hours = Decimal(hours)
+    if not Decimal("0") < hours <= Decimal("24") or (hours * 4) % 1 != 0:
+        errors["hours"] = [_("Hours are more than 0 and at most 24, in quarter hours.")]
+    if served_on > timezone.localdate():
+        errors["served_on"] = [_("Hours cannot be recorded for a day still to come.")]
+    description = (description or "").strip()
+    if not description or len(description) > 200:
+        errors["description"] = [_("Say in at most 200 characters what was done.")]
+    if (
+        team_id is not None
+        and not TeamMembership.objects.filter(
+            team_id=team_id, volunteer=volunteer, status=TeamMembership.Status.APPROVED
+        ).exists()
+    ):
+        errors["team_id"] = [_("The volunteer is not a member of this team.")]
+    if errors:
+        raise ValidationFailed(_("Please correct the errors below."), fields=errors)
+    record = ServiceRecord.objects.create(
+        volunteer=volunteer,
+        community_id=volunteer.community_id,
+        team_id=team_id,
+        served_on=served_on,
+        hours=hours,
+        description=description,
+        submitted_by=actor,
+    )
+    ServiceRecordEvent.objects.create(record=record, to_status=Status.SUBMITTED, actor=actor)
+    audit.record(actor, "hours.submit", record, person_id=volunteer.person_id, hours=str(hours))
+    return record
+
+
+def _decider(actor, record: ServiceRecord) -> None:
+    """The station or the record's team leader — never the volunteer whose hours they are."""
+    station = has_perm(actor, Perm.VOLUNTEERS_MANAGE, record.community_id)
+    if not (station or _leads(actor, record.team_id)):
+        if has_perm(actor, Perm.VOLUNTEERS_VIEW, record.community_id):
+            raise PermissionDenied(_("Only the station or the team's leader verifies hours."))
+        raise NotFound(_("Not found."))
+    if record.volunteer.user_id is not None and record.volunteer.user_id == actor.pk:
+        raise PermissionDenied(_("Nobody verifies their own hours."))
+
+
+def _locked(record_id: int) -> ServiceRecord:
+    record = (
+        ServiceRecord.objects.select_for_update()
+        .select_related("volunteer__person")
+        .filter(pk=record_id)
+        .first()
+    )
+    if record is None:
+        raise NotFound(_("Not found."))
+    return record
+
+
+@transaction.atomic
+def service_record_verify(*, actor, record_id: int) -> ServiceRecord:
+    """Verify hours (核实): credits hours × the per-hour rule of the day served, exactly once."""
+    record = _locked(record_id)
+    _decider(actor, record)
+    _move(record, actor, Status.VERIFIED)
+    rate = points_for(record.community_id, EarningKind.PER_HOUR, record.served_on)
+    record.points = int((record.hours * rate).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+    if record.points:
+        record.credit = points_credit(
+            actor=actor,
+            person=record.volunteer.person,
+            points=record.points,
+            kind="points.hours",
+            memo=f"服务时长 {record.served_on} {record.hours}h",
+            idempotency_key=f"hours:{record.pk}",
+        )
+    record.save(update_fields=["status", "points", "credit"])
+    audit.record(
+        actor, "hours.verify", record, person_id=record.volunteer.person_id, points=record.points
+    )
+    return record
+
+
+@transaction.atomic
+def service_record_reject(*, actor, record_id: int, reason: str) -> ServiceRecord:
+    record = _locked(record_id)
+    _decider(actor, record)
+    reason = (reason or "").strip()[:200]
+    if not reason:
+        raise ValidationFailed(
+            _("Please give the reason for the rejection."),
+            fields={"reason": [_("Please give the reason for the rejection.")]},
+        )
+    _move(record, actor, Status.REJECTED, reason)
+    record.save(update_fields=["status"])
+    audit.record(actor, "hours.reject", record, person_id=record.volunteer.person_id)
+    return record
+
+
+@transaction.atomic
+def service_record_reverse(*, actor, record_id: int, reason: str) -> ServiceRecord:
+    """Correct a verified record (冲正): the station takes its points back through the ledger."""
+    record = _locked(record_id)
+    if not has_perm(actor, Perm.VOLUNTEERS_MANAGE, record.community_id):
+        if has_perm(actor, Perm.VOLUNTEERS_VIEW, record.community_id):
+            raise PermissionDenied(_("Only the station reverses verified hours."))
+        raise NotFound(_("Not found."))
+    reason = (reason or "").strip()[:200]
+    if not reason:
+        raise ValidationFailed(
+            _("Please say why the record is reversed."),
+            fields={"reason": [_("Please say why the record is reversed.")]},
+        )
+    _move(record, actor, Status.REVERSED, reason)
+    if record.credit_id:
+        reverse(actor=actor, transaction_id=record.credit_id, memo=reason)
+    record.save(update_fields=["status"])
+    audit.record(actor, "hours.reverse", record, person_id=record.volunteer.person_id)
+    return record
