@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from linli.volunteers.models import Skill, Team, TeamMembership, Volunteer
+from linli.core.admin import ReadOnlyAdmin
+from linli.volunteers.models import (
+    ServiceRecord,
+    ServiceRecordEvent,
+    Skill,
+    Team,
+    TeamMembership,
+    Volunteer,
+)
 
 
 @admin.register(Skill)
@@ -31,3 +39,22 @@ class TeamAdmin(admin.ModelAdmin):
     list_filter = ["community", "is_active"]
     search_fields = ["name"]
     inlines = [TeamMembershipInline]
+
+
+class ServiceRecordEventInline(admin.TabularInline):
+    model = ServiceRecordEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["from_status", "to_status", "actor", "note", "at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ServiceRecord)
+class ServiceRecordAdmin(ReadOnlyAdmin):
+    """Read-only: records move only through their services (verify, reject, reverse)."""
+
+    list_display = ["volunteer", "served_on", "hours", "status", "points", "community"]
+    list_filter = ["status", "community"]
+    inlines = [ServiceRecordEventInline]

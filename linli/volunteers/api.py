@@ -1,13 +1,14 @@
 """Volunteer and team endpoints (志愿者 / 志愿服务队)."""
 
 import datetime
+from decimal import Decimal
 from typing import Literal
 
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from linli.core.api import API_AUTH, LimitOffset, RecordId, Text
-from linli.volunteers import selectors, services
+from linli.volunteers import hours, selectors, services
 from linli.volunteers.models import Team, TeamMembership, Volunteer
 
 router = Router(tags=["volunteers"], auth=API_AUTH)
@@ -152,4 +153,77 @@ def team_decide(request, membership_id: RecordId, payload: DecisionIn):
         membership_id=membership_id,
         approve=payload.approve,
         reason=payload.reason,
+    )
+
+
+class ServiceRecordOut(Schema):
+    id: int
+    volunteer_id: int
+    name: str
+    team_id: int | None
+    served_on: datetime.date
+    hours: Decimal
+    description: str
+    status: str
+    points: int | None
+
+    @staticmethod
+    def resolve_name(obj) -> str:
+        return obj.volunteer.person.name
+
+
+class ServiceRecordIn(Schema):
+    volunteer_id: RecordId
+    served_on: datetime.date
+    hours: Decimal = Field(..., gt=0, le=24, max_digits=5, decimal_places=2)
+    description: Text = Field(..., max_length=200)
+    team_id: RecordId | None = None
+
+
+class ReasonIn(Schema):
+    reason: Text = Field("", max_length=200)
+
+
+RecordStatus = Literal["submitted", "verified", "rejected", "reversed"]
+
+
+@router.get("/service-records", response=list[ServiceRecordOut], tags=["service hours"])
+@paginate(LimitOffset)
+def service_record_list(
+    request, community_id: RecordId | None = None, status: RecordStatus | None = None
+):
+    return selectors.service_record_list(request.user, community_id=community_id, status=status)
+
+
+@router.post(
+    "/service-records",
+    response={201: ServiceRecordOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    tags=["service hours"],
+)
+def service_record_submit(request, payload: ServiceRecordIn):
+    """Submit hours: the volunteer for themself, their team leader or the station."""
+    return Status(201, hours.service_record_submit(actor=request.user, **payload.dict()))
+
+
+_DECISION = {200: ServiceRecordOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+@router.post("/service-records/{record_id}/verify", response=_DECISION, tags=["service hours"])
+def service_record_verify(request, record_id: RecordId):
+    """Verify and credit points (never one's own hours)."""
+    return hours.service_record_verify(actor=request.user, record_id=record_id)
+
+
+@router.post("/service-records/{record_id}/reject", response=_DECISION, tags=["service hours"])
+def service_record_reject(request, record_id: RecordId, payload: ReasonIn):
+    return hours.service_record_reject(
+        actor=request.user, record_id=record_id, reason=payload.reason
+    )
+
+
+@router.post("/service-records/{record_id}/reverse", response=_DECISION, tags=["service hours"])
+def service_record_reverse(request, record_id: RecordId, payload: ReasonIn):
+    """Correct a verified record: its points go back through the ledger."""
+    return hours.service_record_reverse(
+        actor=request.user, record_id=record_id, reason=payload.reason
     )

@@ -1,4 +1,7 @@
+from decimal import Decimal
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.forms import BootstrapForm
@@ -81,3 +84,24 @@ class AddMemberForm(BootstrapForm):
 
 class DecideForm(BootstrapForm):
     reason = forms.CharField(label=_("Reason (needed to reject)"), max_length=200, required=False)
+
+
+class HoursForm(BootstrapForm):
+    """The station records hours for a volunteer (volunteers submit on their phone pages later)."""
+
+    volunteer = forms.ModelChoiceField(label=_("Volunteer"), queryset=Volunteer.objects.none())
+    served_on = forms.DateField(
+        label=_("Served on"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    hours = forms.DecimalField(
+        label=_("Hours"), min_value=Decimal("0.25"), max_value=24, decimal_places=2
+    )
+    description = forms.CharField(label=_("What was done"), max_length=200)
+
+    def __init__(self, *args, community_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["volunteer"].queryset = Volunteer.objects.filter(
+            community_id__in=community_ids, status=Volunteer.Status.ACTIVE
+        ).select_related("person")

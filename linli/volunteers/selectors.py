@@ -6,7 +6,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from linli.accounts.roles import Perm
 from linli.core.scoping import get_in_scope, scope
-from linli.volunteers.models import Team, TeamMembership, Volunteer
+from linli.volunteers.models import ServiceRecord, Team, TeamMembership, Volunteer
 
 
 def volunteer_list(
@@ -68,4 +68,16 @@ def team_get(user, team_id: int) -> Team:
         user,
         Perm.VOLUNTEERS_VIEW,
         pk=team_id,
+    )
+
+
+def service_record_list(
+    user, *, community_id: int | None = None, status: str | None = None
+) -> QuerySet[ServiceRecord]:
+    """Records in the user's communities, newest first (the verification queue with status)."""
+    qs = scope(ServiceRecord.objects.all(), user, Perm.VOLUNTEERS_VIEW, community_id=community_id)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("volunteer__person", "team", "submitted_by").order_by(
+        "-served_on", "-id"
     )

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse as reverse_url
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,15 +13,16 @@ from linli.core.paging import add_domain_errors, form_args, paginate, query_with
 from linli.core.scoping import community_ids, has_perm, require, require_any
 from linli.people import selectors as people_selectors
 from linli.places.models import Community
-from linli.volunteers import selectors, services
+from linli.volunteers import hours, selectors, services
 from linli.volunteers.forms import (
     WEEKDAY_LABELS,
     AddMemberForm,
     DecideForm,
+    HoursForm,
     TeamForm,
     VolunteerRegisterForm,
 )
-from linli.volunteers.models import WEEKDAYS, Period, Skill
+from linli.volunteers.models import WEEKDAYS, Period, ServiceRecord, Skill
 
 
 def _community_id(request) -> int | None:
@@ -199,3 +201,69 @@ def team_decide(request, team_id: int, membership_id: int):
     else:
         messages.success(request, _("Approved.") if approve else _("Rejected."))
     return redirect("volunteers:team_detail", team_id=team.pk)
+
+
+@login_required
+def hours_queue(request):
+    """服务时长核实: records waiting (or in another state), with verify / reject / reverse."""
+    status = request.GET.get("status", "submitted")
+    if status not in ServiceRecord.Status.values:
+        status = "submitted"
+    records = selectors.service_record_list(
+        request.user, community_id=_community_id(request), status=status
+    )
+    ids = community_ids(request.user, Perm.VOLUNTEERS_MANAGE)
+    form = HoursForm(*form_args(request), community_ids=ids) if ids else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            hours.service_record_submit(
+                actor=request.user,
+                volunteer_id=data["volunteer"].pk,
+                served_on=data["served_on"],
+                hours=data["hours"],
+                description=data["description"],
+            )
+        except DomainError as exc:
+            add_domain_errors(form, exc, {"volunteer_id": "volunteer"})
+        else:
+            messages.success(request, _("Hours submitted; someone else verifies them."))
+            return redirect("volunteers:hours")
+    return render(
+        request,
+        "volunteers/hours_queue.html",
+        {
+            "page": paginate(request, records),
+            "query": query_without_page(request),
+            "status": status,
+            "statuses": ServiceRecord.Status.choices,
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def hours_decide(request, record_id: int):
+    action = request.POST.get("action")
+    reason = request.POST.get("reason", "")[:200]
+    try:
+        if action == "verify":
+            record = hours.service_record_verify(actor=request.user, record_id=record_id)
+            messages.success(
+                request, _("Verified: %(points)s points credited.") % {"points": record.points}
+            )
+        elif action == "reject":
+            hours.service_record_reject(actor=request.user, record_id=record_id, reason=reason)
+            messages.success(request, _("Rejected."))
+        elif action == "reverse":
+            hours.service_record_reverse(actor=request.user, record_id=record_id, reason=reason)
+            messages.success(request, _("Reversed; the points were taken back."))
+        else:
+            messages.error(request, _("Unknown action."))
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        messages.error(request, exc.message)
+    next_status = request.POST.get("status", "submitted")
+    return redirect(f"{reverse_url('volunteers:hours')}?status={next_status}")
