@@ -1,14 +1,18 @@
-"""Demo volunteers and teams (called by ``manage.py seed_demo``), through the real services."""
+"""Demo volunteers, teams and a year of service hours (called by ``manage.py seed_demo``),
+all through the real services."""
 
+import datetime
 import random
+from decimal import Decimal
 
 from django.db.models import Q
+from django.utils import timezone
 
 from linli.accounts.models import Membership, User
 from linli.accounts.roles import Role
 from linli.people.models import Person
 from linli.places.models import Community, Grid
-from linli.volunteers import services
+from linli.volunteers import hours, services
 from linli.volunteers.models import WEEKDAYS, Period, Skill
 
 TEAMS = [
@@ -78,3 +82,35 @@ def load(rng: random.Random) -> None:
                     services.team_join_decide(
                         actor=station, membership_id=request.pk, approve=False, reason="名额已满"
                     )
+        _hours(rng, station, volunteers)
+
+
+WORK = [
+    "上门探访独居老人",
+    "陪诊就医",
+    "社区环境清洁",
+    "助餐送餐",
+    "便民服务日维修",
+    "四点半课堂辅导",
+]
+
+
+def _hours(rng: random.Random, station, volunteers) -> None:
+    """A year of service hours: most verified (points credited), some waiting, a few rejected."""
+    today = timezone.localdate()
+    for volunteer in volunteers:
+        for _n in range(rng.randint(3, 12)):
+            record = hours.service_record_submit(
+                actor=station,
+                volunteer_id=volunteer.pk,
+                served_on=today - datetime.timedelta(days=rng.randint(0, 360)),
+                hours=Decimal(rng.choice([1, 1.5, 2, 2, 3, 4])),
+                description=rng.choice(WORK),
+            )
+            fate = rng.random()
+            if fate < 0.8:
+                hours.service_record_verify(actor=station, record_id=record.pk)
+            elif fate < 0.85:
+                hours.service_record_reject(
+                    actor=station, record_id=record.pk, reason="与已有记录重复"
+                )
