@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 
 from linli.api import api
 from linli.core import views as core_views
+from linli.volunteers import views as volunteer_views
 
 admin.site.site_header = "邻里 Linli"
 admin.site.site_title = "邻里 Linli"
@@ -19,4 +20,9 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),
+    path(
+        "check/certificate/<str:token>/",
+        volunteer_views.certificate_check,
+        name="certificate_check",
+    ),
 ]

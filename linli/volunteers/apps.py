@@ -17,6 +17,7 @@ class VolunteersConfig(AppConfig):
                 "team.join_request": _("Asked to join a team"),
                 "team.join_approve": _("Approved a join request"),
                 "team.join_reject": _("Rejected a join request"),
+                "volunteer.certificate": _("Printed a service certificate"),
                 "hours.submit": _("Submitted service hours"),
                 "hours.verify": _("Verified service hours"),
                 "hours.reject": _("Rejected service hours"),

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.volunteer_list, name="list"),
     path("register/<int:person_id>/", views.volunteer_register, name="register"),
     path("<int:volunteer_id>/", views.volunteer_detail, name="detail"),
+    path("<int:volunteer_id>/certificate/", views.volunteer_certificate, name="certificate"),
     path("hours/", views.hours_queue, name="hours"),
     path("hours/<int:record_id>/", views.hours_decide, name="hours_decide"),
     path("teams/", views.team_list, name="team_list"),

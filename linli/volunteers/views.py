@@ -8,12 +8,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.accounts.roles import Perm
+from linli.core.audit import record as audit_record
 from linli.core.errors import DomainError
 from linli.core.paging import add_domain_errors, form_args, paginate, query_without_page
 from linli.core.scoping import community_ids, has_perm, require, require_any
 from linli.people import selectors as people_selectors
 from linli.places.models import Community
-from linli.volunteers import hours, selectors, services
+from linli.volunteers import certificates, hours, selectors, services
 from linli.volunteers.forms import (
     WEEKDAY_LABELS,
     AddMemberForm,
@@ -267,3 +268,29 @@ def hours_decide(request, record_id: int):
         messages.error(request, exc.message)
     next_status = request.POST.get("status", "submitted")
     return redirect(f"{reverse_url('volunteers:hours')}?status={next_status}")
+
+
+@login_required
+def volunteer_certificate(request, volunteer_id: int):
+    """A printable certificate of the volunteer's verified hours with a QR code to check it."""
+    volunteer = selectors.volunteer_get(request.user, volunteer_id)
+    certificate = certificates.certificate_for(volunteer)
+    audit_record(request.user, "volunteer.certificate", volunteer, person_id=volunteer.person_id)
+    return render(
+        request,
+        "volunteers/certificate.html",
+        {
+            "certificate": certificate,
+            "qr_svg": certificate.qr_svg(request),
+            "check_url": certificate.url(request),
+        },
+    )
+
+
+def certificate_check(request, token: str):
+    """Public: anyone holding the paper can check it (no login; the name is masked)."""
+    return render(
+        request,
+        "volunteers/certificate_check.html",
+        {"result": certificates.certificate_check(token)},
+    )
