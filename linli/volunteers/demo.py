@@ -60,6 +60,7 @@ def load(rng: random.Random) -> None:
                     availability=availability,
                     grid_ids=[g.pk for g in rng.sample(grids, rng.randint(1, 2))],
                     user_id=user_id,
+                    registered_on=timezone.localdate() - datetime.timedelta(days=400),
                 )
             )
         for index, (name, description) in enumerate(TEAMS):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
@@ -51,8 +52,11 @@ def volunteer_register(
     availability: dict | None = None,
     grid_ids: Iterable[int] = (),
     user_id: int | None = None,
+    registered_on: datetime.date | None = None,
 ) -> Volunteer:
-    """Register a resident as a volunteer (志愿者登记), recording their consent to it."""
+    """Register a resident as a volunteer (志愿者登记), recording their consent to it.
+
+    ``registered_on`` (default today) lets a station enter volunteers it registered on paper."""
     person = get_in_scope(Person.objects.all(), actor, Perm.REGISTRY_VIEW, pk=person_id)
     require(actor, Perm.VOLUNTEERS_MANAGE, person.community_id)
     if Volunteer.objects.filter(person=person).exists():
@@ -65,6 +69,9 @@ def volunteer_register(
         grid_ids
     ):
         errors["grid_ids"] = [_("Choose grids of this community.")]
+    registered_on = registered_on or timezone.localdate()
+    if registered_on > timezone.localdate():
+        errors["registered_on"] = [_("The registration date cannot be in the future.")]
     if errors:
         raise ValidationFailed(_("Please correct the errors below."), fields=errors)
     people_services.consent_record(
@@ -73,6 +80,7 @@ def volunteer_register(
         purpose=Consent.Purpose.VOLUNTEER,
         method=consent_method,
         guardian_id=person.guardian_id,
+        given_on=registered_on,
     )
     try:
         with transaction.atomic():
@@ -80,7 +88,7 @@ def volunteer_register(
                 person=person,
                 community_id=person.community_id,
                 user_id=user_id,
-                registered_on=timezone.localdate(),
+                registered_on=registered_on,
                 availability=clean_availability(availability or {}),
                 registered_by=actor,
             )

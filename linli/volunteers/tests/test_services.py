@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 
 from linli.accounts.models import User
@@ -40,6 +42,7 @@ class TestRegisterVolunteer:
             {"availability": {"mon": ["midnight"]}},
             {"skill_ids": [999999]},
             {"grid_ids": [world.grid_b.pk]},
+            {"registered_on": datetime.date.today() + datetime.timedelta(days=2)},
         ):
             with pytest.raises(ValidationFailed):
                 register(world, person_a, **kwargs)
