@@ -47,3 +47,10 @@ class EarningRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} = {self.points} ({self.starts_on})"
+
+
+# How a ledger transaction kind reads on a points statement.
+TRANSACTION_KINDS = {
+    "points.hours": _("Verified service hours"),
+    "points.hours.reversal": _("Service hours reversed"),
+}

@@ -1,15 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.roles import Perm
 from linli.core.errors import DomainError
-from linli.core.paging import add_domain_errors, form_args
+from linli.core.paging import add_domain_errors, form_args, paginate, query_without_page
 from linli.core.scoping import has_perm, require_any
 from linli.places.models import Community
 from linli.points import selectors, services
 from linli.points.forms import EarningRuleForm
+from linli.points.models import TRANSACTION_KINDS
 
 
 @login_required
@@ -44,5 +46,25 @@ def earning_rules(request):
             "communities": communities,
             "rules": selectors.earning_rules(request.user, community.pk),
             "form": form,
+        },
+    )
+
+
+@login_required
+def statement(request, person_id: int):
+    """积分明细: every posting on the person's points account with its reason and community."""
+    person, account, postings = selectors.points_statement(request.user, person_id)
+    year = timezone.localdate().year
+    return render(
+        request,
+        "points/statement.html",
+        {
+            "person": person,
+            "balance": account.balance if account else 0,
+            "earned_this_year": selectors.points_earned_in_year(person, year),
+            "year": year,
+            "page": paginate(request, postings, per_page=30),
+            "query": query_without_page(request),
+            "kinds": TRANSACTION_KINDS,
         },
     )
