@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from linli.accounts.roles import Perm
 from linli.core.scoping import get_in_scope, scope
@@ -81,3 +83,14 @@ def service_record_list(
     return qs.select_related("volunteer__person", "team", "submitted_by").order_by(
         "-served_on", "-id"
     )
+
+
+def volunteer_hours(volunteer: Volunteer, year: int) -> dict[str, Decimal]:
+    """Verified hours served in ``year`` and in all (the annual figure and the star basis)."""
+    verified = ServiceRecord.objects.filter(
+        volunteer=volunteer, status=ServiceRecord.Status.VERIFIED
+    )
+    totals = verified.aggregate(
+        total=Sum("hours"), this_year=Sum("hours", filter=Q(served_on__year=year))
+    )
+    return {k: v or Decimal(0) for k, v in totals.items()}

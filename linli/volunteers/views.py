@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse as reverse_url
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,6 +15,7 @@ from linli.core.paging import add_domain_errors, form_args, paginate, query_with
 from linli.core.scoping import community_ids, has_perm, require, require_any
 from linli.people import selectors as people_selectors
 from linli.places.models import Community
+from linli.points import selectors as points_selectors
 from linli.volunteers import certificates, hours, selectors, services
 from linli.volunteers.forms import (
     WEEKDAY_LABELS,
@@ -68,6 +70,11 @@ def volunteer_detail(request, volunteer_id: int):
             "availability": availability,
             "periods": Period.choices,
             "memberships": selectors.volunteer_teams(volunteer),
+            "year": timezone.localdate().year,
+            "hours": selectors.volunteer_hours(volunteer, timezone.localdate().year),
+            "points_this_year": points_selectors.points_earned_in_year(
+                volunteer.person, timezone.localdate().year
+            ),
         },
     )
 

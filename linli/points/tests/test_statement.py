@@ -62,6 +62,12 @@ class TestStatement:
             api_for(world.worker_b).get(f"/api/v1/points/accounts/{credited.pk}").status_code == 404
         )
 
+    def test_the_volunteer_page_shows_the_annual_figures(self, world, credited, client_for):
+        volunteer = credited.volunteer
+        response = client_for(world.worker_a).get(f"/volunteers/{volunteer.pk}/")
+        assert response.context["hours"] == {"total": Decimal(2), "this_year": Decimal(2)}
+        assert response.context["points_this_year"] == 4
+
     def test_earned_in_another_year_is_zero(self, world, credited):
         assert selectors.points_earned_in_year(credited, timezone.localdate().year - 1) == 0
 
