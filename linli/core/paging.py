@@ -39,3 +39,14 @@ def form_args(request, *, files: bool = False) -> tuple:
     if request.method != "POST":
         return ()
     return (request.POST, request.FILES) if files else (request.POST,)
+
+
+def message_domain_error(request, exc: DomainError) -> None:
+    """A refused action on a POSTed form: re-raise "not found" (a 404 page), else show a message
+    with the field details."""
+    from django.contrib import messages
+
+    if exc.status == 404:
+        raise exc
+    details = "; ".join(m for msgs in exc.fields.values() for m in msgs if m != exc.message)
+    messages.error(request, f"{exc.message} {details}".strip())

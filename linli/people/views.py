@@ -14,7 +14,13 @@ from django.views.decorators.http import require_POST
 
 from linli.accounts.roles import Perm
 from linli.core.errors import DomainError, ValidationFailed
-from linli.core.paging import add_domain_errors, form_args, paginate, query_without_page
+from linli.core.paging import (
+    add_domain_errors,
+    form_args,
+    message_domain_error,
+    paginate,
+    query_without_page,
+)
 from linli.core.scoping import community_ids, has_perm, require, require_any
 from linli.people import roster, selectors, services
 from linli.people.forms import (
@@ -184,10 +190,7 @@ def _post_action(request, person_id: int, action, success: str):
     try:
         action()
     except DomainError as exc:
-        if exc.status == 404:
-            raise
-        details = "; ".join(m for msgs in exc.fields.values() for m in msgs)
-        messages.error(request, f"{exc.message} {details}".strip())
+        message_domain_error(request, exc)
     else:
         messages.success(request, success)
     return redirect("people:detail", person_id=person_id)

@@ -22,20 +22,9 @@ from linli.points.models import EarningKind
 from linli.points.selectors import points_for
 from linli.points.services import points_credit
 from linli.volunteers.models import ServiceRecord, ServiceRecordEvent, TeamMembership, Volunteer
+from linli.volunteers.services import is_team_leader, required_reason
 
 Status = ServiceRecord.Status
-
-
-def _leads(user, team_id: int | None) -> bool:
-    return (
-        team_id is not None
-        and TeamMembership.objects.filter(
-            team_id=team_id,
-            volunteer__user=user,
-            role=TeamMembership.Role.LEADER,
-            status=TeamMembership.Status.APPROVED,
-        ).exists()
-    )
 
 
 def _move(record: ServiceRecord, actor, to: str, note: str = "") -> None:
@@ -68,7 +57,7 @@ def service_record_submit(
     allowed = (
         is_self
         or has_perm(actor, Perm.VOLUNTEERS_MANAGE, volunteer.community_id)
-        or _leads(actor, team_id)
+        or is_team_leader(actor, team_id)
     )
     if not allowed:
         raise NotFound(_("Not found."))
@@ -107,7 +96,7 @@ def service_record_submit(
 def _decider(actor, record: ServiceRecord) -> None:
     """The station or the record's team leader — never the volunteer whose hours they are."""
     station = has_perm(actor, Perm.VOLUNTEERS_MANAGE, record.community_id)
-    if not (station or _leads(actor, record.team_id)):
+    if not (station or is_team_leader(actor, record.team_id)):
         if has_perm(actor, Perm.VOLUNTEERS_VIEW, record.community_id):
             raise PermissionDenied(_("Only the station or the team's leader verifies hours."))
         raise NotFound(_("Not found."))
@@ -155,12 +144,7 @@ def service_record_verify(*, actor, record_id: int) -> ServiceRecord:
 def service_record_reject(*, actor, record_id: int, reason: str) -> ServiceRecord:
     record = _locked(record_id)
     _decider(actor, record)
-    reason = (reason or "").strip()[:200]
-    if not reason:
-        raise ValidationFailed(
-            _("Please give the reason for the rejection."),
-            fields={"reason": [_("Please give the reason for the rejection.")]},
-        )
+    reason = required_reason(reason, _("Please give the reason for the rejection."))
     _move(record, actor, Status.REJECTED, reason)
     record.save(update_fields=["status"])
     audit.record(actor, "hours.reject", record, person_id=record.volunteer.person_id)
@@ -175,12 +159,7 @@ def service_record_reverse(*, actor, record_id: int, reason: str) -> ServiceReco
         if has_perm(actor, Perm.VOLUNTEERS_VIEW, record.community_id):
             raise PermissionDenied(_("Only the station reverses verified hours."))
         raise NotFound(_("Not found."))
-    reason = (reason or "").strip()[:200]
-    if not reason:
-        raise ValidationFailed(
-            _("Please say why the record is reversed."),
-            fields={"reason": [_("Please say why the record is reversed.")]},
-        )
+    reason = required_reason(reason, _("Please say why the record is reversed."))
     _move(record, actor, Status.REVERSED, reason)
     if record.credit_id:
         reverse(actor=actor, transaction_id=record.credit_id, memo=reason)

@@ -136,13 +136,25 @@ def team_create(
     return team
 
 
-def _is_team_leader(user, team: Team) -> bool:
-    return TeamMembership.objects.filter(
-        team=team,
-        volunteer__user=user,
-        role=TeamMembership.Role.LEADER,
-        status=TeamMembership.Status.APPROVED,
-    ).exists()
+def required_reason(reason: str, message: str) -> str:
+    """The trimmed reason (at most 200 characters), or a field error with ``message``."""
+    reason = (reason or "").strip()[:200]
+    if not reason:
+        raise ValidationFailed(message, fields={"reason": [message]})
+    return reason
+
+
+def is_team_leader(user, team_id: int | None) -> bool:
+    """Does ``user`` lead the team (an approved leader membership of their volunteer profile)?"""
+    return (
+        team_id is not None
+        and TeamMembership.objects.filter(
+            team_id=team_id,
+            volunteer__user=user,
+            role=TeamMembership.Role.LEADER,
+            status=TeamMembership.Status.APPROVED,
+        ).exists()
+    )
 
 
 @transaction.atomic
@@ -181,24 +193,22 @@ def team_join_decide(
     )
     if membership is None or not (
         has_perm(actor, Perm.VOLUNTEERS_VIEW, membership.team.community_id)
-        or _is_team_leader(actor, membership.team)
+        or is_team_leader(actor, membership.team_id)
     ):
         raise NotFound(_("Not found."))
     if not (
         has_perm(actor, Perm.VOLUNTEERS_MANAGE, membership.team.community_id)
-        or _is_team_leader(actor, membership.team)
+        or is_team_leader(actor, membership.team_id)
     ):
         raise PermissionDenied(_("Only the team's leader or the station decides join requests."))
     if membership.volunteer.user_id == actor.pk:
         raise PermissionDenied(_("Nobody decides their own request."))
     if membership.status != TeamMembership.Status.PENDING:
         raise Conflict(_("This request has already been decided."))
-    reason = (reason or "").strip()[:200]
-    if not approve and not reason:
-        raise ValidationFailed(
-            _("Please give the reason for the rejection."),
-            fields={"reason": [_("Please give the reason for the rejection.")]},
-        )
+    if approve:
+        reason = (reason or "").strip()[:200]
+    else:
+        reason = required_reason(reason, _("Please give the reason for the rejection."))
     membership.status = (
         TeamMembership.Status.APPROVED if approve else TeamMembership.Status.REJECTED
     )

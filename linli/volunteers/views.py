@@ -11,7 +11,13 @@ from django.views.decorators.http import require_POST
 from linli.accounts.roles import Perm
 from linli.core.audit import record as audit_record
 from linli.core.errors import DomainError
-from linli.core.paging import add_domain_errors, form_args, paginate, query_without_page
+from linli.core.paging import (
+    add_domain_errors,
+    form_args,
+    message_domain_error,
+    paginate,
+    query_without_page,
+)
 from linli.core.scoping import community_ids, has_perm, require, require_any
 from linli.people import selectors as people_selectors
 from linli.places.models import Community
@@ -180,9 +186,7 @@ def team_add_member(request, team_id: int):
                 actor=request.user, team_id=team.pk, volunteer_id=form.cleaned_data["volunteer"].pk
             )
         except DomainError as exc:
-            if exc.status == 404:
-                raise
-            messages.error(request, exc.message)
+            message_domain_error(request, exc)
         else:
             messages.success(request, _("Request added; the leader or the station approves it."))
     return redirect("volunteers:team_detail", team_id=team.pk)
@@ -203,9 +207,7 @@ def team_decide(request, team_id: int, membership_id: int):
             reason=form.cleaned_data.get("reason", ""),
         )
     except DomainError as exc:
-        if exc.status == 404:
-            raise
-        messages.error(request, exc.message)
+        message_domain_error(request, exc)
     else:
         messages.success(request, _("Approved.") if approve else _("Rejected."))
     return redirect("volunteers:team_detail", team_id=team.pk)
@@ -270,9 +272,7 @@ def hours_decide(request, record_id: int):
         else:
             messages.error(request, _("Unknown action."))
     except DomainError as exc:
-        if exc.status == 404:
-            raise
-        messages.error(request, exc.message)
+        message_domain_error(request, exc)
     next_status = request.POST.get("status", "submitted")
     return redirect(f"{reverse_url('volunteers:hours')}?status={next_status}")
 
