@@ -18,6 +18,15 @@ class User(AbstractUser):
     mobile = EncryptedTextField(_("mobile"), blank=True, default="")
     mobile_hash = models.CharField(max_length=64, blank=True, default="", db_index=True)
     mobile_masked = models.CharField(_("mobile"), max_length=20, blank=True, default="")
+    person = models.OneToOneField(
+        "people.Person",
+        verbose_name=_("resident"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="login",
+        help_text=_("The resident this login belongs to (their points, hours, vouchers)."),
+    )
 
     class Meta:
         verbose_name = _("user")

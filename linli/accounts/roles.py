@@ -28,7 +28,8 @@ class Perm:
     VOLUNTEERS_VIEW = "volunteers.view"  # volunteer and team lists
     VOLUNTEERS_MANAGE = "volunteers.manage"  # register volunteers, run teams, decide requests
     POINTS_VIEW = "points.view"  # earning rules, statements, leaderboards
-    POINTS_RULES_EDIT = "points.rules_edit"  # change the community's earning rules
+    POINTS_RULES_EDIT = "points.rules_edit"  # earning rules, star thresholds, the yearly star run
+    POINTS_MANAGE = "points.manage"  # the mall, redemptions to fulfil, grants from the points pool
 
 
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -44,6 +45,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         {Role.STREET_ADMIN, Role.STATION_ADMIN, Role.SOCIAL_WORKER, Role.TEAM_LEADER}
     ),
     Perm.POINTS_RULES_EDIT: frozenset({Role.STATION_ADMIN}),
+    Perm.POINTS_MANAGE: frozenset({Role.STATION_ADMIN, Role.SOCIAL_WORKER}),
     Perm.PLACES_VIEW: frozenset(
         {Role.STREET_ADMIN, Role.STATION_ADMIN, Role.SOCIAL_WORKER, Role.TEAM_LEADER}
     ),

@@ -68,6 +68,36 @@ def person_points_account(person) -> Account:
     )
 
 
+def person_frozen_account(person) -> Account:
+    """Points frozen by the person's redemptions until pickup (冻结积分)."""
+    return account_get_or_create(
+        key=f"person:{person.pk}/points/frozen",
+        commodity="PTS",
+        name=f"{person.name} 冻结积分",
+        community_id=person.community_id,
+    )
+
+
+def redeemed_points_account(community_id: int) -> Account:
+    """Where points spent in the community's mall end (they leave circulation)."""
+    return account_get_or_create(
+        key=f"community:{community_id}/points/redeemed",
+        commodity="PTS",
+        name="redeemed points",
+        community_id=community_id,
+    )
+
+
+def pool_points_account(community_id: int) -> Account:
+    """积分池: points donated to the community, granted onward by the station to people in need."""
+    return account_get_or_create(
+        key=f"community:{community_id}/points/pool",
+        commodity="PTS",
+        name="points pool",
+        community_id=community_id,
+    )
+
+
 def issued_points_account(community_id: int) -> Account:
     """The community's source of new points (may go negative: it is where points come from)."""
     return account_get_or_create(

@@ -177,7 +177,7 @@ class ServiceRecord(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="+",
+        related_name="service_records",
     )
     served_on = models.DateField(_("served on"))
     hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=2)
@@ -233,3 +233,108 @@ class ServiceRecordEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_id}: {self.from_status} → {self.to_status}"
+
+
+# 星级志愿者: cumulative verified hours for one to five stars, and the points a volunteer must
+# have earned in the year to be rated that year (the seeds' "30+ points a year").
+DEFAULT_STAR_HOURS = (100, 300, 600, 1000, 1500)
+DEFAULT_MIN_POINTS = 30
+
+
+class StarPolicy(models.Model):
+    """A community's star thresholds (hours for 1…5 stars) and the yearly points needed."""
+
+    community = models.OneToOneField(
+        "places.Community", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
+    one_star = models.PositiveIntegerField(_("hours for one star"))
+    two_stars = models.PositiveIntegerField(_("hours for two stars"))
+    three_stars = models.PositiveIntegerField(_("hours for three stars"))
+    four_stars = models.PositiveIntegerField(_("hours for four stars"))
+    five_stars = models.PositiveIntegerField(_("hours for five stars"))
+    min_points = models.PositiveIntegerField(_("points earned in the year to be rated"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("star rating policy")
+        verbose_name_plural = _("star rating policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(one_star__gte=1)
+                & models.Q(two_stars__gt=models.F("one_star"))
+                & models.Q(three_stars__gt=models.F("two_stars"))
+                & models.Q(four_stars__gt=models.F("three_stars"))
+                & models.Q(five_stars__gt=models.F("four_stars")),
+                name="star_policy_thresholds_increase",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.community)
+
+    @property
+    def thresholds(self) -> tuple[int, int, int, int, int]:
+        return (self.one_star, self.two_stars, self.three_stars, self.four_stars, self.five_stars)
+
+
+class StarRatingRun(models.Model):
+    """The yearly star rating (年度星级评定) of one community: run once per year, final."""
+
+    community = models.ForeignKey(
+        "places.Community", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveIntegerField(_("year"))
+    thresholds = models.JSONField(_("thresholds used"))
+    min_points = models.PositiveIntegerField(_("points needed"))
+    eligible = models.PositiveIntegerField(_("eligible volunteers"))
+    awarded = models.PositiveIntegerField(_("volunteers awarded stars"))
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty when the scheduled yearly command ran it."),
+    )
+    run_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("star rating run")
+        verbose_name_plural = _("star rating runs")
+        ordering = ["-year", "community"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "year"], name="star_run_once_a_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.community} {self.year}"
+
+
+class StarAward(models.Model):
+    """The stars a volunteer was awarded in a year's run, with the figures it was based on."""
+
+    run = models.ForeignKey(StarRatingRun, on_delete=models.PROTECT, related_name="awards")
+    volunteer = models.ForeignKey(
+        Volunteer, verbose_name=_("volunteer"), on_delete=models.PROTECT, related_name="stars"
+    )
+    year = models.PositiveIntegerField(_("year"))
+    stars = models.PositiveSmallIntegerField(_("stars"))
+    hours_total = models.DecimalField(_("cumulative hours"), max_digits=8, decimal_places=2)
+    points_in_year = models.IntegerField(_("points earned in the year"))
+
+    class Meta:
+        verbose_name = _("star award")
+        verbose_name_plural = _("star awards")
+        ordering = ["-year", "-stars"]
+        constraints = [
+            models.UniqueConstraint(fields=["volunteer", "year"], name="star_award_once_a_year"),
+            models.CheckConstraint(
+                condition=models.Q(stars__gte=1, stars__lte=5), name="star_award_one_to_five"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} {self.year}: {self.stars}★"

@@ -82,6 +82,19 @@ def volunteer_register(
         guardian_id=person.guardian_id,
         given_on=registered_on,
     )
+    if user_id is not None:
+        from linli.accounts.models import User
+
+        login = User.objects.select_for_update().filter(pk=user_id).first()
+        if login is None:
+            raise ValidationFailed(
+                _("Please correct the errors below."), fields={"user_id": [_("Unknown login.")]}
+            )
+        if login.person_id not in (None, person.pk):
+            raise Conflict(_("This login already belongs to another resident."))
+        if login.person_id is None:
+            login.person = person
+            login.save(update_fields=["person"])
     try:
         with transaction.atomic():
             volunteer = Volunteer.objects.create(
