@@ -16,6 +16,7 @@ urlpatterns = [
     path("residents/", include("linli.people.urls")),
     path("volunteers/", include("linli.volunteers.urls")),
     path("points/", include("linli.points.urls")),
+    path("me/", include("linli.volunteers.me_urls")),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -1,6 +1,6 @@
-from linli.accounts.roles import Perm
+from linli.accounts.roles import Perm, Role
 from linli.accounts.selectors import communities_of_user
-from linli.core.scoping import has_perm
+from linli.core.scoping import has_perm, roles_of
 
 
 def memberships(request):
@@ -15,5 +15,8 @@ def memberships(request):
         "nav_places": has_perm(user, Perm.PLACES_VIEW),
         "nav_volunteers": has_perm(user, Perm.VOLUNTEERS_VIEW),
         "nav_points": has_perm(user, Perm.POINTS_VIEW),
+        "nav_points_manage": has_perm(user, Perm.POINTS_MANAGE),
         "nav_audit": has_perm(user, Perm.AUDIT_VIEW),
+        "nav_me": user.person_id is not None,
+        "nav_partner": Role.PARTNER in roles_of(user),
     }

@@ -30,6 +30,11 @@ def _memberships(user) -> list[tuple[str, int | None, int | None]]:
     return cached
 
 
+def roles_of(user) -> set[str]:
+    """The roles the user holds anywhere."""
+    return {role for role, _c, _s in _memberships(user)}
+
+
 def community_ids(user, perm: str) -> frozenset[int]:
     """Ids of the communities where ``user`` holds ``perm``."""
     cache = getattr(user, "_linli_scope_cache", None)

@@ -312,3 +312,17 @@ def donations_of(person) -> QuerySet[PointsDonation]:
         .select_related("recipient", "community")
         .order_by("-created_at", "-id")
     )
+
+
+def people_in_need(community_id: int, limit: int = 500) -> list:
+    """Residents a pool grant may go to: a vulnerability tag today, or 80+ (for the grant form)."""
+    from linli.people.models import Person
+    from linli.people.selectors import advanced_age_q, current_tag_rows
+
+    today = timezone.localdate()
+    tagged = current_tag_rows(today).values("person_id")
+    return list(
+        Person.objects.filter(community_id=community_id, is_anonymised=False)
+        .filter(Q(pk__in=tagged) | advanced_age_q(today))
+        .order_by("name_initials", "id")[:limit]
+    )

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from linli.core.forms import BootstrapForm
 from linli.people.models import Consent
 from linli.places.models import Grid
-from linli.volunteers.models import WEEKDAYS, Period, Skill, Volunteer
+from linli.volunteers.models import WEEKDAYS, Period, Skill, Team, Volunteer
 
 WEEKDAY_LABELS = {
     "mon": _("Mon"),
@@ -105,3 +105,45 @@ class HoursForm(BootstrapForm):
         self.fields["volunteer"].queryset = Volunteer.objects.filter(
             community_id__in=community_ids, status=Volunteer.Status.ACTIVE
         ).select_related("person")
+
+
+class StarPolicyForm(BootstrapForm):
+    one_star = forms.IntegerField(label=_("Hours for ★"), min_value=1, max_value=100000)
+    two_stars = forms.IntegerField(label=_("Hours for ★★"), min_value=1, max_value=100000)
+    three_stars = forms.IntegerField(label=_("Hours for ★★★"), min_value=1, max_value=100000)
+    four_stars = forms.IntegerField(label=_("Hours for ★★★★"), min_value=1, max_value=100000)
+    five_stars = forms.IntegerField(label=_("Hours for ★★★★★"), min_value=1, max_value=100000)
+    min_points = forms.IntegerField(
+        label=_("Points earned in the year to be rated"), min_value=0, max_value=100000
+    )
+
+    def thresholds(self) -> list[int]:
+        d = self.cleaned_data
+        return [d["one_star"], d["two_stars"], d["three_stars"], d["four_stars"], d["five_stars"]]
+
+
+class MyHoursForm(BootstrapForm):
+    """A volunteer submits their own hours on the phone (someone else verifies them)."""
+
+    served_on = forms.DateField(
+        label=_("Served on"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    hours = forms.DecimalField(
+        label=_("Hours"),
+        min_value=Decimal("0.25"),
+        max_value=24,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.25", "inputmode": "decimal"}),
+    )
+    description = forms.CharField(label=_("What was done"), max_length=200)
+    team = forms.ModelChoiceField(
+        label=_("For the team"), queryset=Team.objects.none(), required=False
+    )
+
+    def __init__(self, *args, volunteer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(
+            memberships__volunteer=volunteer, memberships__status="approved"
+        )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:volunteer_id>/certificate/", views.volunteer_certificate, name="certificate"),
     path("hours/", views.hours_queue, name="hours"),
     path("hours/<int:record_id>/", views.hours_decide, name="hours_decide"),
+    path("leaderboard/", views.leaderboard, name="leaderboard"),
     path("teams/", views.team_list, name="team_list"),
     path("teams/new/", views.team_create, name="team_create"),
     path("teams/<int:team_id>/", views.team_detail, name="team_detail"),

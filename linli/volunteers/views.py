@@ -22,12 +22,13 @@ from linli.core.scoping import community_ids, has_perm, require, require_any
 from linli.people import selectors as people_selectors
 from linli.places.models import Community
 from linli.points import selectors as points_selectors
-from linli.volunteers import certificates, hours, selectors, services
+from linli.volunteers import certificates, hours, selectors, services, stars
 from linli.volunteers.forms import (
     WEEKDAY_LABELS,
     AddMemberForm,
     DecideForm,
     HoursForm,
+    StarPolicyForm,
     TeamForm,
     VolunteerRegisterForm,
 )
@@ -300,4 +301,84 @@ def certificate_check(request, token: str):
         request,
         "volunteers/certificate_check.html",
         {"result": certificates.certificate_check(token)},
+    )
+
+
+@login_required
+def leaderboard(request):
+    """志愿者排行榜 and star ratings: volunteers and teams by verified hours in a year; the station
+    admin sets the star thresholds and runs the year's rating (final, once a year)."""
+    ids = require_any(request.user, Perm.VOLUNTEERS_VIEW)
+    communities = Community.objects.filter(pk__in=ids).order_by("code")
+    chosen = request.GET.get("community", "")
+    community = communities.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+    if community is None and request.community is not None and request.community.pk in ids:
+        community = request.community
+    community = community or communities.first()
+    this_year = timezone.localdate().year
+    year_text = request.GET.get("year", "")
+    year = (
+        int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= this_year else this_year
+    )
+    team = request.GET.get("team", "")
+    board = selectors.leaderboard(
+        request.user, community.pk, year, team_id=int(team) if team.isdigit() else None
+    )
+    can_edit = has_perm(request.user, Perm.POINTS_RULES_EDIT, community.pk)
+    policy_form = None
+    if can_edit:
+        initial = dict(
+            zip(
+                ["one_star", "two_stars", "three_stars", "four_stars", "five_stars"],
+                board.settings.thresholds,
+                strict=True,
+            ),
+            min_points=board.settings.min_points,
+        )
+        policy_form = StarPolicyForm(
+            request.POST if request.POST.get("action") == "policy" else None, initial=initial
+        )
+        if request.method == "POST" and request.POST.get("action") == "policy":
+            if policy_form.is_valid():
+                try:
+                    stars.star_policy_set(
+                        actor=request.user,
+                        community_id=community.pk,
+                        thresholds=policy_form.thresholds(),
+                        min_points=policy_form.cleaned_data["min_points"],
+                    )
+                except DomainError as exc:
+                    add_domain_errors(policy_form, exc, {"thresholds": "one_star"})
+                else:
+                    messages.success(request, _("The star thresholds are saved."))
+                    return redirect(f"{request.path}?community={community.pk}&year={year}")
+        elif request.method == "POST" and request.POST.get("action") == "run":
+            try:
+                run = stars.star_rating_run(
+                    actor=request.user, community_id=community.pk, year=year
+                )
+            except DomainError as exc:
+                message_domain_error(request, exc)
+            else:
+                messages.success(
+                    request,
+                    _("The %(year)s rating is done: %(n)s volunteers awarded stars.")
+                    % {"year": year, "n": run.awarded},
+                )
+            return redirect(f"{request.path}?community={community.pk}&year={year}")
+    return render(
+        request,
+        "volunteers/leaderboard.html",
+        {
+            "community": community,
+            "communities": communities,
+            "board": board,
+            "year": year,
+            "years": range(this_year, this_year - 5, -1),
+            "team": team,
+            "policy_form": policy_form,
+            "can_run": can_edit and board.run is None,
+            "page": paginate(request, board.rows, per_page=50),
+            "query": query_without_page(request),
+        },
     )
