@@ -2,13 +2,18 @@
 
 import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from linli.accounts.roles import Perm
 from linli.core.api import API_AUTH, LimitOffset, RecordId, Text
-from linli.volunteers import hours, selectors, services
+from linli.core.errors import NotFound
+from linli.core.scoping import has_perm, require_any
+from linli.volunteers import hours, selectors, services, stars
 from linli.volunteers.models import Team, TeamMembership, Volunteer
 
 router = Router(tags=["volunteers"], auth=API_AUTH)
@@ -227,3 +232,135 @@ def service_record_reverse(request, record_id: RecordId, payload: ReasonIn):
     return hours.service_record_reverse(
         actor=request.user, record_id=record_id, reason=payload.reason
     )
+
+
+# --- leaderboard and star ratings ---------------------------------------------------------------
+
+
+class LeaderRowOut(Schema):
+    rank: int
+    volunteer_id: int
+    name: str
+    hours_year: Decimal
+    hours_total: Decimal
+    points_year: int
+    eligible: bool
+    stars: int
+
+
+class TeamHoursOut(Schema):
+    id: int
+    name: str
+    hours_year: Decimal
+    member_count: int
+
+
+class LeaderboardOut(Schema):
+    community_id: int
+    year: int
+    thresholds: list[int]
+    min_points: int
+    rated: bool
+    volunteers: list[LeaderRowOut]
+    teams: list[TeamHoursOut]
+
+
+@router.get(
+    "/star-ratings/leaderboard",
+    response={200: LeaderboardOut, 403: ErrorOut, 404: ErrorOut},
+    tags=["star ratings"],
+)
+def leaderboard(
+    request,
+    community_id: RecordId,
+    year: Annotated[int, Field(ge=2000, le=2100)] | None = None,
+    team_id: RecordId | None = None,
+):
+    """Volunteers by verified hours in the year, with points, eligibility and stars; teams by
+    hours served for them."""
+    if not has_perm(request.user, Perm.VOLUNTEERS_VIEW, community_id):
+        require_any(request.user, Perm.VOLUNTEERS_VIEW)
+        raise NotFound(_("Not found."))
+    year = year or timezone.localdate().year
+    board = selectors.leaderboard(request.user, community_id, year, team_id=team_id)
+    return {
+        "community_id": community_id,
+        "year": year,
+        "thresholds": list(board.settings.thresholds),
+        "min_points": board.settings.min_points,
+        "rated": board.run is not None,
+        "volunteers": [
+            {
+                "rank": r.rank,
+                "volunteer_id": r.volunteer.pk,
+                "name": r.volunteer.person.name,
+                "hours_year": r.hours_year,
+                "hours_total": r.hours_total,
+                "points_year": r.points_year,
+                "eligible": r.eligible,
+                "stars": r.stars,
+            }
+            for r in board.rows[:500]
+        ],
+        "teams": [
+            {"id": t.pk, "name": t.name, "hours_year": t.hours_year, "member_count": t.member_count}
+            for t in board.teams
+        ],
+    }
+
+
+class StarPolicyIn(Schema):
+    thresholds: list[Annotated[int, Field(ge=1, le=100000)]] = Field(
+        ..., min_length=5, max_length=5, description="Hours for one to five stars, increasing."
+    )
+    min_points: int = Field(30, ge=0, le=100000)
+
+
+class StarPolicyOut(Schema):
+    community_id: int
+    thresholds: list[int]
+    min_points: int
+
+
+@router.put(
+    "/star-ratings/policy/{community_id}",
+    response={200: StarPolicyOut, 403: ErrorOut, 422: ErrorOut},
+    tags=["star ratings"],
+)
+def star_policy_set(request, community_id: RecordId, payload: StarPolicyIn):
+    """Set the community's star thresholds (station administrators)."""
+    policy = stars.star_policy_set(
+        actor=request.user,
+        community_id=community_id,
+        thresholds=payload.thresholds,
+        min_points=payload.min_points,
+    )
+    return {
+        "community_id": community_id,
+        "thresholds": list(policy.thresholds),
+        "min_points": policy.min_points,
+    }
+
+
+class StarRunIn(Schema):
+    community_id: RecordId
+    year: int = Field(..., ge=2000, le=2100)
+
+
+class StarRunOut(Schema):
+    id: int
+    community_id: int
+    year: int
+    eligible: int
+    awarded: int
+    run_at: datetime.datetime
+
+
+@router.post(
+    "/star-ratings/runs",
+    response={201: StarRunOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    tags=["star ratings"],
+)
+def star_run(request, payload: StarRunIn):
+    """Run the year's star rating in a community (final; once a year)."""
+    return Status(201, stars.star_rating_run(actor=request.user, **payload.dict()))
