@@ -19,6 +19,7 @@ from linli.accounts.roles import Perm
 from linli.core import audit
 from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from linli.core.scoping import has_perm, require
+from linli.core.workflow import transition
 from linli.ledger.services import Leg, post
 from linli.people.models import Person
 from linli.points.models import Redemption, RedemptionEvent, Reward
@@ -215,15 +216,7 @@ def redemption_create(*, actor, reward_id: int, person_id: int | None = None) ->
 
 
 def _move(redemption: Redemption, actor, to: str, note: str = "") -> None:
-    if to not in Redemption.TRANSITIONS.get(redemption.status, set()):
-        raise Conflict(
-            _("A redemption that is “%(state)s” cannot change that way.")
-            % {"state": redemption.get_status_display()}
-        )
-    RedemptionEvent.objects.create(
-        redemption=redemption, from_status=redemption.status, to_status=to, actor=actor, note=note
-    )
-    redemption.status = to
+    transition(redemption, actor, to, events=redemption.events, note=note)
 
 
 def normalise_code(code: str) -> str:

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.models import StatusEvent
+
 
 class EarningKind(models.TextChoices):
     PER_HOUR = "per_hour", _("Per verified hour of service")
@@ -181,18 +183,13 @@ class Redemption(models.Model):
         return f"{self.reward} · {self.person}"
 
 
-class RedemptionEvent(models.Model):
+class RedemptionEvent(StatusEvent):
     """One step of a redemption's timeline."""
 
     redemption = models.ForeignKey(Redemption, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    note = models.CharField(max_length=200, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(StatusEvent.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.redemption_id}: {self.from_status} → {self.to_status}"

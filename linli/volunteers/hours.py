@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 
 from linli.accounts.roles import Perm
 from linli.core import audit
-from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from linli.core.errors import NotFound, PermissionDenied, ValidationFailed
 from linli.core.scoping import has_perm
+from linli.core.workflow import transition
 from linli.ledger.services import reverse
 from linli.points.models import EarningKind
 from linli.points.selectors import points_for
@@ -28,15 +29,7 @@ Status = ServiceRecord.Status
 
 
 def _move(record: ServiceRecord, actor, to: str, note: str = "") -> None:
-    if to not in ServiceRecord.TRANSITIONS.get(record.status, set()):
-        raise Conflict(
-            _("A record that is “%(state)s” cannot change that way.")
-            % {"state": record.get_status_display()}
-        )
-    ServiceRecordEvent.objects.create(
-        record=record, from_status=record.status, to_status=to, actor=actor, note=note
-    )
-    record.status = to
+    transition(record, actor, to, events=record.events, note=note)
 
 
 @transaction.atomic

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.models import StatusEvent
+
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
@@ -218,18 +220,13 @@ class ServiceRecord(models.Model):
         return f"{self.volunteer} · {self.served_on} · {self.hours}h"
 
 
-class ServiceRecordEvent(models.Model):
+class ServiceRecordEvent(StatusEvent):
     """One step of a record's timeline: who moved it from which state to which, when, and why."""
 
     record = models.ForeignKey(ServiceRecord, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    note = models.CharField(max_length=200, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(StatusEvent.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.record_id}: {self.from_status} → {self.to_status}"
