@@ -50,3 +50,20 @@ def message_domain_error(request, exc: DomainError) -> None:
         raise exc
     details = "; ".join(m for msgs in exc.fields.values() for m in msgs if m != exc.message)
     messages.error(request, f"{exc.message} {details}".strip())
+
+
+def community_choice(request, perm: str):
+    """(community, communities) for a page that works on one community at a time: the user's
+    communities holding ``perm`` (403 when none), the chosen one from ``?community=``, else the top
+    bar's switcher, else the first."""
+    from linli.core.scoping import require_any
+    from linli.places.models import Community
+
+    ids = require_any(request.user, perm)
+    communities = Community.objects.filter(pk__in=ids).order_by("code")
+    chosen = request.GET.get("community", "")
+    community = communities.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+    active = getattr(request, "community", None)
+    if community is None and active is not None and active.pk in ids:
+        community = active
+    return community or communities.first(), communities

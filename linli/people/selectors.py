@@ -63,6 +63,12 @@ def advanced_age_q(today: datetime.date | None = None) -> Q:
     return Q(birth_date__lte=_years_ago(today or datetime.date.today(), ADVANCED_AGE_YEARS))
 
 
+def in_need_q(today: datetime.date | None = None) -> Q:
+    """People in need (困难群体) on ``today``: a vulnerability tag that covers the day, or 80+."""
+    today = today or datetime.date.today()
+    return Q(pk__in=current_tag_rows(today).values("person_id")) | advanced_age_q(today)
+
+
 @dataclass(frozen=True)
 class PersonFilters:
     community_id: int | None = None

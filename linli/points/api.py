@@ -10,7 +10,6 @@ from ninja.pagination import paginate
 
 from linli.core.api import API_AUTH, LimitOffset, RecordId, Text
 from linli.core.errors import NotFound, PermissionDenied
-from linli.ledger.models import Posting
 from linli.places.models import Community
 from linli.points import donations, mall, selectors, services
 
@@ -92,10 +91,10 @@ class PostingOut(Schema):
 @router.get("/points/accounts/{person_id}", response={200: PointsAccountOut, 404: ErrorOut})
 def points_account(request, person_id: RecordId):
     """A resident's points balance and what they earned this calendar year."""
-    person, account, _postings = selectors.points_statement(request.user, person_id)
+    person, _postings = selectors.points_statement(request.user, person_id)
     return {
         "person_id": person.pk,
-        "balance": int(account.balance) if account else 0,
+        "balance": selectors.points_balances(person)[0],
         "earned_this_year": selectors.points_earned_in_year(person, timezone.localdate().year),
     }
 
@@ -104,7 +103,7 @@ def points_account(request, person_id: RecordId):
 @paginate(LimitOffset)
 def points_postings(request, person_id: RecordId):
     """Every posting with its reason and the community it came from (通存通兑)."""
-    return selectors.points_statement(request.user, person_id)[2]
+    return selectors.points_statement(request.user, person_id)[1]
 
 
 # --- the mall -------------------------------------------------------------------------------
@@ -415,10 +414,11 @@ def _my_person(request):
 def my_points(request):
     """The caller's own balance, points frozen for vouchers and points earned this year."""
     person = _my_person(request)
+    balance, frozen = selectors.points_balances(person)
     return {
         "person_id": person.pk,
-        "balance": int(services.person_points_account(person).balance),
-        "frozen": int(services.person_frozen_account(person).balance),
+        "balance": balance,
+        "frozen": frozen,
         "earned_this_year": selectors.points_earned_in_year(person, timezone.localdate().year),
     }
 
@@ -427,11 +427,7 @@ def my_points(request):
 @paginate(LimitOffset)
 def my_postings(request):
     """Every posting on the caller's own points account, newest first."""
-    person = _my_person(request)
-    account = selectors.points_account_of(person)
-    if account is None:
-        return Posting.objects.none()
-    return Posting.objects.filter(account=account).select_related("transaction").order_by("-id")
+    return selectors.person_postings(_my_person(request))
 
 
 @router.get("/me/redemptions", response=list[RedemptionOut], tags=["me"])

@@ -8,10 +8,13 @@ from django.utils import timezone
 
 from linli.accounts.models import Membership, User
 from linli.accounts.roles import Role
+from linli.core.errors import Conflict
 from linli.ledger.models import Account
+from linli.people.models import Person
 from linli.places.models import Community
 from linli.points import donations, mall, selectors
-from linli.points.models import GrantPurpose
+from linli.points.models import GrantPurpose, PoolGrant
+from linli.points.services import pool_points_account
 
 REWARDS = [
     # name, provider, kind, price, stock, monthly limit, description
@@ -49,24 +52,7 @@ def load(rng: random.Random) -> None:
             )
             for name, provider, kind, price, stock, limit, description in REWARDS
         ]
-        holders = list(
-            Account.objects.filter(
-                community=community,
-                key__startswith="person:",
-                key__endswith="/points",
-                balance__gt=0,
-            ).order_by("pk")
-        )
-        from linli.people.models import Person
-
-        people = {
-            p.pk: p
-            for p in Person.objects.filter(
-                pk__in=[int(a.key.split(":")[1].split("/")[0]) for a in holders]
-            )
-        }
-        for account in holders:
-            person = people[int(account.key.split(":")[1].split("/")[0])]
+        for person in _people_with_points(community):
             _spend_and_give(rng, station, person, rewards, communities)
         _grants(rng, station, community)
     _link_resident1()
@@ -82,6 +68,15 @@ def _volunteer1_voucher(rng, communities) -> None:
     balance = int(selectors.points_account_of(volunteer.person).balance)
     if offers and balance >= offers[0].price:
         mall.redemption_create(actor=volunteer, reward_id=offers[0].pk)
+
+
+def _people_with_points(community) -> list[Person]:
+    """Residents of the community whose points account (``person:<id>/points``) holds points."""
+    keys = Account.objects.filter(
+        community=community, commodity="PTS", key__regex=r"^person:[0-9]+/points$", balance__gt=0
+    ).values_list("key", flat=True)
+    ids = [int(key.removeprefix("person:").removesuffix("/points")) for key in keys]
+    return list(Person.objects.filter(pk__in=ids).order_by("pk"))
 
 
 def _spend_and_give(rng, station, person, rewards, communities) -> None:
@@ -106,7 +101,7 @@ def _spend_and_give(rng, station, person, rewards, communities) -> None:
             redemption = mall.redemption_create(
                 actor=station, reward_id=reward.pk, person_id=person.pk
             )
-        except Exception:  # a monthly limit reached: the demo simply moves on
+        except Conflict:  # the monthly limit is reached: the demo moves on
             continue
         balance -= reward.price
         fate = rng.random()
@@ -121,15 +116,7 @@ def _grants(rng, station, community) -> None:
     needy = selectors.people_in_need(community.pk, limit=60)
     rng.shuffle(needy)
     purposes = list(GrantPurpose.values)
-    pool = (
-        int(
-            Account.objects.get(
-                key=f"community:{community.pk}/points/pool", commodity="PTS"
-            ).balance
-        )
-        if Account.objects.filter(key=f"community:{community.pk}/points/pool").exists()
-        else 0
-    )
+    pool = int(pool_points_account(community.pk).balance)
     for person in needy[:25]:
         points = rng.choice([10, 20, 20, 30, 50])
         if points > pool:
@@ -150,8 +137,6 @@ def _link_resident1() -> None:
     resident = User.objects.filter(username="resident1", person__isnull=True).first()
     if resident is None:
         return
-    from linli.points.models import PoolGrant
-
     grant = (
         PoolGrant.objects.filter(recipient__login__isnull=True, community__code__endswith="001")
         .select_related("recipient")

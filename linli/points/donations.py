@@ -19,7 +19,7 @@ from linli.core.privacy import keyed_hash, mobile_errors, normalise_mobile
 from linli.core.scoping import has_perm, require
 from linli.ledger.services import Leg, post
 from linli.people.models import Household, Person
-from linli.people.selectors import advanced_age_q, current_tag_rows
+from linli.people.selectors import in_need_q
 from linli.places.models import Community
 from linli.points.mall import acting_person
 from linli.points.models import GrantPurpose, PointsDonation, PoolGrant
@@ -36,20 +36,12 @@ def _points_errors(points) -> dict[str, list[str]]:
 
 def is_in_need(person: Person) -> bool:
     """Carries a vulnerability tag today, or is 80 or older (高龄)."""
-    today = timezone.localdate()
-    return (
-        current_tag_rows(today).filter(person=person).exists()
-        or Person.objects.filter(advanced_age_q(today), pk=person.pk).exists()
-    )
+    return Person.objects.filter(in_need_q(timezone.localdate()), pk=person.pk).exists()
 
 
 def household_in_need(household: Household) -> bool:
-    today = timezone.localdate()
-    members = Person.objects.filter(household=household)
-    return (
-        current_tag_rows(today).filter(person__household=household).exists()
-        or members.filter(advanced_age_q(today)).exists()
-    )
+    """Someone in the household is in need."""
+    return Person.objects.filter(in_need_q(timezone.localdate()), household=household).exists()
 
 
 def _recipient_by_mobile(mobile: str) -> Person:

@@ -23,6 +23,7 @@ from linli.core.workflow import transition
 from linli.ledger.services import Leg, post
 from linli.people.models import Person
 from linli.points.models import Redemption, RedemptionEvent, Reward
+from linli.points.selectors import redeemed_this_month
 from linli.points.services import (
     person_frozen_account,
     person_points_account,
@@ -153,11 +154,6 @@ def acting_person(actor, person_id: int | None) -> Person:
     return person
 
 
-def month_start(today: datetime.date | None = None) -> datetime.datetime:
-    today = today or timezone.localdate()
-    return datetime.datetime(today.year, today.month, 1, tzinfo=timezone.get_current_timezone())
-
-
 @transaction.atomic
 def redemption_create(*, actor, reward_id: int, person_id: int | None = None) -> Redemption:
     """Redeem a reward (兑换): freeze its price from the person's points and issue a voucher code.
@@ -174,11 +170,7 @@ def redemption_create(*, actor, reward_id: int, person_id: int | None = None) ->
     if reward.stock < 1:
         raise Conflict(_("Sorry, this reward is sold out."))
     if reward.monthly_limit is not None:
-        taken = (
-            Redemption.objects.filter(reward=reward, person=person, created_at__gte=month_start())
-            .exclude(status=Status.CANCELLED)
-            .count()
-        )
+        taken = redeemed_this_month(person, [reward.pk]).get(reward.pk, 0)
         if taken >= reward.monthly_limit:
             raise Conflict(
                 _("You have reached this reward's limit of %(n)s per month.")
@@ -215,10 +207,6 @@ def redemption_create(*, actor, reward_id: int, person_id: int | None = None) ->
     return redemption
 
 
-def _move(redemption: Redemption, actor, to: str, note: str = "") -> None:
-    transition(redemption, actor, to, events=redemption.events, note=note)
-
-
 def normalise_code(code: str) -> str:
     return "".join(ch for ch in (code or "").upper() if ch.isalnum())[:12]
 
@@ -241,7 +229,7 @@ def redemption_fulfil(*, actor, code: str) -> Redemption:
     )
     if redemption is None or not _staff_or_partner(actor, redemption):
         raise NotFound(_("No redemption with this code is waiting here."))
-    _move(redemption, actor, Status.FULFILLED)
+    transition(redemption, actor, Status.FULFILLED, events=redemption.events)
     redemption.settlement = post(
         actor=actor,
         kind="points.redeem.fulfil",
@@ -280,7 +268,13 @@ def redemption_cancel(*, actor, redemption_id: int, reason: str = "") -> Redempt
             _("Please give the reason for cancelling."),
             fields={"reason": [_("Please give the reason for cancelling.")]},
         )
-    _move(redemption, actor, Status.CANCELLED, reason or _("Cancelled by the resident"))
+    transition(
+        redemption,
+        actor,
+        Status.CANCELLED,
+        events=redemption.events,
+        note=reason or _("Cancelled by the resident"),
+    )
     reward = Reward.objects.select_for_update().get(pk=redemption.reward_id)
     redemption.settlement = post(
         actor=actor,

@@ -91,18 +91,33 @@ def points_account_of(person) -> Account | None:
     return Account.objects.filter(key=f"person:{person.pk}/points", commodity="PTS").first()
 
 
-def points_statement(user, person_id: int):
-    """(person, account or None, postings newest first with their transaction and its community)."""
-    person = _person_in_scope(user, person_id)
-    account = points_account_of(person)
-    postings = (
-        Posting.objects.filter(account=account)
+def points_balances(person) -> tuple[int, int]:
+    """(spendable points, points frozen for vouchers), without creating accounts on a read."""
+    balances = dict(
+        Account.objects.filter(
+            key__in=[f"person:{person.pk}/points", f"person:{person.pk}/points/frozen"],
+            commodity="PTS",
+        ).values_list("key", "balance")
+    )
+    return (
+        int(balances.get(f"person:{person.pk}/points", 0)),
+        int(balances.get(f"person:{person.pk}/points/frozen", 0)),
+    )
+
+
+def person_postings(person) -> QuerySet[Posting]:
+    """Postings on the person's points account, newest first, with their transaction's community."""
+    return (
+        Posting.objects.filter(account__key=f"person:{person.pk}/points", account__commodity="PTS")
         .select_related("transaction", "transaction__community")
         .order_by("-id")
-        if account
-        else Posting.objects.none()
     )
-    return person, account, postings
+
+
+def points_statement(user, person_id: int):
+    """(person in the user's scope, their postings newest first), or ``NotFound``."""
+    person = _person_in_scope(user, person_id)
+    return person, person_postings(person)
 
 
 def _year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
@@ -209,10 +224,14 @@ def my_redemptions(person) -> QuerySet[Redemption]:
     )
 
 
+def month_start(today: datetime.date | None = None) -> datetime.datetime:
+    """The first instant of the month (Asia/Shanghai): monthly redemption limits count from it."""
+    today = today or timezone.localdate()
+    return datetime.datetime(today.year, today.month, 1, tzinfo=timezone.get_current_timezone())
+
+
 def redeemed_this_month(person, reward_ids: Iterable[int]) -> dict[int, int]:
     """How many of each reward the person redeemed (not cancelled) this month."""
-    from linli.points.mall import month_start
-
     rows = (
         Redemption.objects.filter(
             person=person, reward_id__in=list(reward_ids), created_at__gte=month_start()
@@ -317,12 +336,10 @@ def donations_of(person) -> QuerySet[PointsDonation]:
 def people_in_need(community_id: int, limit: int = 500) -> list:
     """Residents a pool grant may go to: a vulnerability tag today, or 80+ (for the grant form)."""
     from linli.people.models import Person
-    from linli.people.selectors import advanced_age_q, current_tag_rows
+    from linli.people.selectors import in_need_q
 
-    today = timezone.localdate()
-    tagged = current_tag_rows(today).values("person_id")
     return list(
-        Person.objects.filter(community_id=community_id, is_anonymised=False)
-        .filter(Q(pk__in=tagged) | advanced_age_q(today))
+        Person.objects.filter(in_need_q(timezone.localdate()), community_id=community_id)
+        .filter(is_anonymised=False)
         .order_by("name_initials", "id")[:limit]
     )

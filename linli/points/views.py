@@ -9,12 +9,13 @@ from linli.accounts.roles import Perm
 from linli.core.errors import DomainError
 from linli.core.paging import (
     add_domain_errors,
+    community_choice,
     form_args,
     message_domain_error,
     paginate,
     query_without_page,
 )
-from linli.core.scoping import has_perm, require_any
+from linli.core.scoping import has_perm
 from linli.places.models import Community
 from linli.points import donations, mall, selectors, services
 from linli.points.forms import EarningRuleForm, FulfilForm, GrantForm, RewardForm
@@ -24,15 +25,7 @@ from linli.points.models import TRANSACTION_KINDS, Redemption
 @login_required
 def earning_rules(request):
     """积分规则: what earns how many points, now and from which date; station admins change it."""
-    ids = require_any(request.user, Perm.POINTS_VIEW)
-    communities = Community.objects.filter(pk__in=ids).order_by("code")
-    chosen = request.GET.get("community", "")
-    community = None
-    if chosen.isdigit():
-        community = communities.filter(pk=int(chosen)).first()
-    if community is None and request.community is not None and request.community.pk in ids:
-        community = request.community
-    community = community or communities.first()
+    community, communities = community_choice(request, Perm.POINTS_VIEW)
     can_edit = has_perm(request.user, Perm.POINTS_RULES_EDIT, community.pk)
     form = EarningRuleForm(*form_args(request)) if can_edit else None
     if form is not None and request.method == "POST" and form.is_valid():
@@ -57,17 +50,17 @@ def earning_rules(request):
     )
 
 
-@login_required
-def statement(request, person_id: int):
-    """积分明细: every posting on the person's points account with its reason and community."""
-    person, account, postings = selectors.points_statement(request.user, person_id)
+def render_statement(request, person, postings):
+    """The statement page for one resident (the station's view and the resident's own)."""
+    balance, frozen = selectors.points_balances(person)
     year = timezone.localdate().year
     return render(
         request,
         "points/statement.html",
         {
             "person": person,
-            "balance": account.balance if account else 0,
+            "balance": balance,
+            "frozen": frozen,
             "earned_this_year": selectors.points_earned_in_year(person, year),
             "year": year,
             "page": paginate(request, postings, per_page=30),
@@ -77,15 +70,11 @@ def statement(request, person_id: int):
     )
 
 
-def _chosen_community(request, perm: str) -> Community:
-    """The community a station page works on: ?community=, else the switcher's, else the first."""
-    ids = require_any(request.user, perm)
-    communities = Community.objects.filter(pk__in=ids).order_by("code")
-    chosen = request.GET.get("community", "")
-    community = communities.filter(pk=int(chosen)).first() if chosen.isdigit() else None
-    if community is None and request.community is not None and request.community.pk in ids:
-        community = request.community
-    return community or communities.first()
+@login_required
+def statement(request, person_id: int):
+    """积分明细: every posting on the person's points account with its reason and community."""
+    person, postings = selectors.points_statement(request.user, person_id)
+    return render_statement(request, person, postings)
 
 
 @login_required
@@ -105,7 +94,7 @@ def reward_list(request):
 def reward_edit(request, reward_id: int | None = None):
     """Put a reward on offer, or change one (price, stock, validity, off offer)."""
     reward = selectors.reward_get(request.user, reward_id) if reward_id else None
-    community = reward.community if reward else _chosen_community(request, Perm.POINTS_MANAGE)
+    community = reward.community if reward else community_choice(request, Perm.POINTS_MANAGE)[0]
     initial = {}
     if reward is not None:
         initial = {f: getattr(reward, f) for f in RewardForm.base_fields if f != "provider_user"}
@@ -187,7 +176,7 @@ def redemption_cancel(request, redemption_id: int):
 @login_required
 def pool(request):
     """积分池 (station): balance, inflows and grants with recipients; grant to someone in need."""
-    community = _chosen_community(request, Perm.POINTS_MANAGE)
+    community, communities = community_choice(request, Perm.POINTS_MANAGE)
     needy = selectors.people_in_need(community.pk)
     form = GrantForm(*form_args(request), choices=[(p.pk, str(p)) for p in needy])
     if request.method == "POST" and form.is_valid():
@@ -211,9 +200,7 @@ def pool(request):
         "points/pool.html",
         {
             "community": community,
-            "communities": Community.objects.filter(
-                pk__in=require_any(request.user, Perm.POINTS_MANAGE)
-            ).order_by("code"),
+            "communities": communities,
             "summary": selectors.pool_summary(community),
             "page": paginate(request, grants),
             "query": query_without_page(request),

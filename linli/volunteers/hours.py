@@ -28,10 +28,6 @@ from linli.volunteers.services import is_team_leader, required_reason
 Status = ServiceRecord.Status
 
 
-def _move(record: ServiceRecord, actor, to: str, note: str = "") -> None:
-    transition(record, actor, to, events=record.events, note=note)
-
-
 @transaction.atomic
 def service_record_submit(
     *,
@@ -114,7 +110,7 @@ def service_record_verify(*, actor, record_id: int) -> ServiceRecord:
     """Verify hours (核实): credits hours × the per-hour rule of the day served, exactly once."""
     record = _locked(record_id)
     _decider(actor, record)
-    _move(record, actor, Status.VERIFIED)
+    transition(record, actor, Status.VERIFIED, events=record.events)
     rate = points_for(record.community_id, EarningKind.PER_HOUR, record.served_on)
     record.points = int((record.hours * rate).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
     if record.points:
@@ -138,7 +134,7 @@ def service_record_reject(*, actor, record_id: int, reason: str) -> ServiceRecor
     record = _locked(record_id)
     _decider(actor, record)
     reason = required_reason(reason, _("Please give the reason for the rejection."))
-    _move(record, actor, Status.REJECTED, reason)
+    transition(record, actor, Status.REJECTED, events=record.events, note=reason)
     record.save(update_fields=["status"])
     audit.record(actor, "hours.reject", record, person_id=record.volunteer.person_id)
     return record
@@ -153,7 +149,7 @@ def service_record_reverse(*, actor, record_id: int, reason: str) -> ServiceReco
             raise PermissionDenied(_("Only the station reverses verified hours."))
         raise NotFound(_("Not found."))
     reason = required_reason(reason, _("Please say why the record is reversed."))
-    _move(record, actor, Status.REVERSED, reason)
+    transition(record, actor, Status.REVERSED, events=record.events, note=reason)
     if record.credit_id:
         reverse(actor=actor, transaction_id=record.credit_id, memo=reason)
     record.save(update_fields=["status"])

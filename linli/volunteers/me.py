@@ -12,13 +12,12 @@ from django.views.decorators.http import require_POST
 
 from linli.core.errors import DomainError, PermissionDenied
 from linli.core.paging import add_domain_errors, form_args, message_domain_error, paginate
-from linli.ledger.models import Posting
 from linli.places.models import Community
 from linli.points import donations, mall
 from linli.points import selectors as points_selectors
 from linli.points.forms import DonateForm
 from linli.points.models import TRANSACTION_KINDS
-from linli.points.services import person_frozen_account, person_points_account
+from linli.points.views import render_statement
 from linli.volunteers import certificates, hours, selectors
 from linli.volunteers.forms import MyHoursForm
 from linli.volunteers.models import Volunteer
@@ -37,17 +36,15 @@ def _me(request):
 def home(request):
     person, volunteer = _me(request)
     year = timezone.localdate().year
-    account = person_points_account(person)
+    balance, frozen = points_selectors.points_balances(person)
     context = {
         "person": person,
         "volunteer": volunteer,
-        "balance": int(account.balance),
-        "frozen": int(person_frozen_account(person).balance),
+        "balance": balance,
+        "frozen": frozen,
         "earned": points_selectors.points_earned_in_year(person, year),
         "year": year,
-        "recent": Posting.objects.filter(account=account)
-        .select_related("transaction__community")
-        .order_by("-id")[:5],
+        "recent": points_selectors.person_postings(person)[:5],
         "kinds": TRANSACTION_KINDS,
     }
     if volunteer is not None:
@@ -59,26 +56,7 @@ def home(request):
 @login_required
 def statement(request):
     person, _volunteer = _me(request)
-    account = person_points_account(person)
-    postings = (
-        Posting.objects.filter(account=account)
-        .select_related("transaction", "transaction__community")
-        .order_by("-id")
-    )
-    year = timezone.localdate().year
-    return render(
-        request,
-        "points/statement.html",
-        {
-            "person": person,
-            "balance": account.balance,
-            "earned_this_year": points_selectors.points_earned_in_year(person, year),
-            "year": year,
-            "page": paginate(request, postings, per_page=30),
-            "query": "",
-            "kinds": TRANSACTION_KINDS,
-        },
-    )
+    return render_statement(request, person, points_selectors.person_postings(person))
 
 
 @login_required
@@ -128,7 +106,7 @@ def my_mall(request):
     community = community or person.community
     rewards = list(points_selectors.rewards_on_offer(community.pk)[:100])
     taken = points_selectors.redeemed_this_month(person, [r.pk for r in rewards])
-    balance = int(person_points_account(person).balance)
+    balance = points_selectors.points_balances(person)[0]
     for reward in rewards:
         reward.taken = taken.get(reward.pk, 0)
         reward.limit_reached = (
@@ -219,7 +197,7 @@ def donate(request):
         {
             "form": form,
             "person": person,
-            "balance": int(person_points_account(person).balance),
+            "balance": points_selectors.points_balances(person)[0],
             "gifts": points_selectors.donations_of(person)[:20],
         },
     )

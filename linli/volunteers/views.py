@@ -13,14 +13,14 @@ from linli.core.audit import record as audit_record
 from linli.core.errors import DomainError
 from linli.core.paging import (
     add_domain_errors,
+    community_choice,
     form_args,
     message_domain_error,
     paginate,
     query_without_page,
 )
-from linli.core.scoping import community_ids, has_perm, require, require_any
+from linli.core.scoping import community_ids, has_perm, require
 from linli.people import selectors as people_selectors
-from linli.places.models import Community
 from linli.points import selectors as points_selectors
 from linli.volunteers import certificates, hours, selectors, services, stars
 from linli.volunteers.forms import (
@@ -130,12 +130,7 @@ def team_list(request):
 
 @login_required
 def team_create(request):
-    ids = community_ids(request.user, Perm.VOLUNTEERS_MANAGE) or require_any(
-        request.user, Perm.VOLUNTEERS_MANAGE
-    )
-    community = Community.objects.filter(pk__in=ids).order_by("code")
-    chosen = request.community if request.community and request.community.pk in ids else None
-    community_obj = chosen or community.first()
+    community_obj, _communities = community_choice(request, Perm.VOLUNTEERS_MANAGE)
     form = TeamForm(*form_args(request), community_id=community_obj.pk)
     if request.method == "POST" and form.is_valid():
         try:
@@ -308,13 +303,7 @@ def certificate_check(request, token: str):
 def leaderboard(request):
     """志愿者排行榜 and star ratings: volunteers and teams by verified hours in a year; the station
     admin sets the star thresholds and runs the year's rating (final, once a year)."""
-    ids = require_any(request.user, Perm.VOLUNTEERS_VIEW)
-    communities = Community.objects.filter(pk__in=ids).order_by("code")
-    chosen = request.GET.get("community", "")
-    community = communities.filter(pk=int(chosen)).first() if chosen.isdigit() else None
-    if community is None and request.community is not None and request.community.pk in ids:
-        community = request.community
-    community = community or communities.first()
+    community, communities = community_choice(request, Perm.VOLUNTEERS_VIEW)
     this_year = timezone.localdate().year
     year_text = request.GET.get("year", "")
     year = (
