@@ -9,7 +9,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from linli.core.api import API_AUTH, LimitOffset, RecordId, Text
-from linli.core.errors import NotFound, PermissionDenied
+from linli.core.errors import NotFound
 from linli.places.models import Community
 from linli.points import donations, mall, selectors, services
 
@@ -186,8 +186,6 @@ def reward_create(request, payload: RewardIn):
 )
 def reward_update(request, reward_id: RecordId, payload: RewardPatch):
     changes = payload.dict(exclude_unset=True)
-    if changes.get("monthly_limit", 0) is None:
-        changes["monthly_limit"] = None
     return mall.reward_update(actor=request.user, reward_id=reward_id, **changes)
 
 
@@ -403,17 +401,10 @@ class MyPointsOut(Schema):
     earned_this_year: int
 
 
-def _my_person(request):
-    person = request.user.person
-    if person is None:
-        raise PermissionDenied(_("This login is not linked to a resident's points account."))
-    return person
-
-
 @router.get("/me/points", response={200: MyPointsOut, 403: ErrorOut}, tags=["me"])
 def my_points(request):
     """The caller's own balance, points frozen for vouchers and points earned this year."""
-    person = _my_person(request)
+    person = selectors.own_person(request.user)
     balance, frozen = selectors.points_balances(person)
     return {
         "person_id": person.pk,
@@ -427,11 +418,11 @@ def my_points(request):
 @paginate(LimitOffset)
 def my_postings(request):
     """Every posting on the caller's own points account, newest first."""
-    return selectors.person_postings(_my_person(request))
+    return selectors.person_postings(selectors.own_person(request.user))
 
 
 @router.get("/me/redemptions", response=list[RedemptionOut], tags=["me"])
 @paginate(LimitOffset)
 def my_redemptions(request):
     """The caller's own vouchers, newest first."""
-    return selectors.my_redemptions(_my_person(request))
+    return selectors.my_redemptions(selectors.own_person(request.user))

@@ -91,6 +91,14 @@ def points_account_of(person) -> Account | None:
     return Account.objects.filter(key=f"person:{person.pk}/points", commodity="PTS").first()
 
 
+def own_person(user):
+    """The resident the login belongs to (``User.person``), or 403 for a login without one."""
+    person = getattr(user, "person", None)
+    if person is None:
+        raise PermissionDenied(_("This login is not linked to a resident's points account."))
+    return person
+
+
 def points_balances(person) -> tuple[int, int]:
     """(spendable points, points frozen for vouchers), without creating accounts on a read."""
     balances = dict(

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linli.core.errors import DomainError, PermissionDenied
+from linli.core.errors import DomainError
 from linli.core.paging import add_domain_errors, form_args, message_domain_error, paginate
 from linli.places.models import Community
 from linli.points import donations, mall
@@ -25,9 +25,7 @@ from linli.volunteers.models import Volunteer
 
 def _me(request):
     """(person, volunteer or None) of the logged-in user; 403 for a login without a resident."""
-    person = request.user.person
-    if person is None:
-        raise PermissionDenied(_("This login is not linked to a resident's points account."))
+    person = points_selectors.own_person(request.user)
     volunteer = Volunteer.objects.filter(person=person).first()
     return person, volunteer
 
