@@ -98,10 +98,19 @@ class Posting(AppendOnlyModel):
 
 
 class ChainHead(models.Model):
-    """The tip of the hash chain; locked by each post so the chain stays a line."""
+    """The tip of one hash chain. There is one chain per community (``community:<id>``) and
+    ``main`` for transactions without one (ADR 0006, 0008): a chain is a line, and communities do
+    not wait for each other. On PostgreSQL ``post`` moves the tip in the same statement that writes
+    the transaction (``previous_hash`` hands the old tip to that statement); elsewhere the row is
+    locked first.
+
+    ``legacy_until`` (on ``main`` only): transactions up to this id were written while there was a
+    single chain, and are verified as part of ``main``."""
 
     name = models.CharField(max_length=32, unique=True)
     last_hash = models.CharField(max_length=64)
+    previous_hash = models.CharField(max_length=64, blank=True, default="")
+    legacy_until = models.BigIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.name

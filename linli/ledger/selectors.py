@@ -9,7 +9,14 @@ from django.db import connection
 from django.db.models import Sum
 
 from linli.ledger.models import Account, ChainHead, LedgerTransaction, Posting
-from linli.ledger.services import CHAIN, GENESIS, chain_hash, content_hash
+from linli.ledger.services import (
+    CHAIN,
+    GENESIS,
+    chain_genesis,
+    chain_hash,
+    chain_name,
+    content_hash,
+)
 
 
 def ledger_problems(batch_size: int = 5000) -> list[str]:
@@ -19,10 +26,17 @@ def ledger_problems(batch_size: int = 5000) -> list[str]:
     return _problems_python(batch_size)
 
 
+# Which chain a transaction belongs to (``services.chain_name``; before the split, ``main``).
+_PG_CHAIN_OF = (
+    "CASE WHEN t.id <= %(legacy_until)s OR t.community_id IS NULL THEN 'main' "
+    "ELSE 'community:' || t.community_id END"
+)
+
 # The canonical content of ``services.content_hash``, rebuilt in SQL: per transaction, legs
 # ordered by (commodity, account, quantity) as "account,commodity,quantity" joined by ";", after
 # kind, memo and reversed id, separated by the ASCII unit separator chr(31).
-_PG_TRANSACTION_CHECKS = """
+_PG_TRANSACTION_CHECKS = (
+    """
 WITH per_commodity AS (
     SELECT transaction_id, commodity,
            SUM(quantity) AS total,
@@ -37,9 +51,15 @@ WITH per_commodity AS (
            string_agg(legs, ';' ORDER BY commodity COLLATE "C") AS legs
     FROM per_commodity GROUP BY transaction_id
 ), chained AS (
-    SELECT t.id, t.kind, t.memo, t.reverses_id, t.content_hash, t.prev_hash, t.hash,
-           COALESCE(LAG(t.hash) OVER (ORDER BY t.id), %(genesis)s) AS expected_prev
-    FROM ledger_transaction t
+    SELECT k.id, k.kind, k.memo, k.reverses_id, k.content_hash, k.prev_hash, k.hash,
+           COALESCE(
+               LAG(k.hash) OVER (PARTITION BY k.chain ORDER BY k.id),
+               CASE WHEN k.chain = 'main' THEN %(genesis)s
+                    ELSE encode(sha256(convert_to('linli-chain:' || k.chain, 'UTF8')), 'hex') END
+           ) AS expected_prev
+    FROM (SELECT t.*, """
+    + "{chain}"
+    + """ AS chain FROM ledger_transaction t) k
 )
 SELECT c.id,
        COALESCE(p.balanced AND p.n >= 2, FALSE) AS balanced,
@@ -59,6 +79,7 @@ WHERE NOT (COALESCE(p.balanced AND p.n >= 2, FALSE))
 ORDER BY c.id
 LIMIT 1000
 """
+)
 
 _PG_BALANCE_CHECKS = """
 SELECT a.id, a.balance, COALESCE(p.total, 0), a.may_go_negative
@@ -81,8 +102,9 @@ def _problems_postgresql() -> list[str]:
                 )
             if balance < 0 and not may_go_negative:
                 problems.append(f"account {account_id}: negative balance {balance}")
-        cursor.execute(_PG_TRANSACTION_CHECKS, {"genesis": GENESIS})
-        last_id = None
+        legacy_until = _legacy_until()
+        params = {"genesis": GENESIS, "legacy_until": legacy_until}
+        cursor.execute(_PG_TRANSACTION_CHECKS.replace("{chain}", _PG_CHAIN_OF), params)
         for tx_id, balanced, content_ok, chain_ok in cursor.fetchall():
             if not balanced:
                 problems.append(f"transaction {tx_id}: postings do not balance")
@@ -90,12 +112,29 @@ def _problems_postgresql() -> list[str]:
                 problems.append(f"transaction {tx_id}: content does not match its hash")
             if not chain_ok:
                 problems.append(f"transaction {tx_id}: hash chain broken")
-        cursor.execute("SELECT hash FROM ledger_transaction ORDER BY id DESC LIMIT 1")
-        row = cursor.fetchone()
-        last_id = row[0] if row else GENESIS
-    head = ChainHead.objects.filter(name=CHAIN).values_list("last_hash", flat=True).first()
-    if head is not None and head != last_id:
-        problems.append("chain head does not point at the last transaction")
+        cursor.execute(
+            f"SELECT DISTINCT ON (chain) chain, hash FROM (SELECT t.id, t.hash, {_PG_CHAIN_OF}"
+            " AS chain FROM ledger_transaction t) k ORDER BY chain, id DESC",
+            params,
+        )
+        tips = dict(cursor.fetchall())
+    problems += _head_problems(tips)
+    return problems
+
+
+def _legacy_until() -> int:
+    """Transactions up to this id form the single chain of before ADR 0008 (-1: none)."""
+    value = ChainHead.objects.filter(name=CHAIN).values_list("legacy_until", flat=True).first()
+    return -1 if value is None else value
+
+
+def _head_problems(tips: dict[str, str]) -> list[str]:
+    """Each chain's head must point at its last transaction."""
+    problems = []
+    heads = dict(ChainHead.objects.values_list("name", "last_hash"))
+    for name in sorted(set(heads) | set(tips)):
+        if heads.get(name, chain_genesis(name)) != tips.get(name, chain_genesis(name)):
+            problems.append(f"chain head {name} does not point at its last transaction")
     return problems
 
 
@@ -120,15 +159,23 @@ def _problems_python(batch_size: int = 5000) -> list[str]:
         if balance < 0 and not may_go_negative:
             problems.append(f"account {account_id}: negative balance {balance}")
 
-    prev = GENESIS
+    legacy_until = _legacy_until()
+    tips: dict[str, str] = {}
     last_id = 0
     while True:
         transactions = list(
             LedgerTransaction.objects.filter(id__gt=last_id)
             .order_by("id")
-            .values("id", "kind", "memo", "reverses_id", "content_hash", "prev_hash", "hash")[
-                :batch_size
-            ]
+            .values(
+                "id",
+                "kind",
+                "memo",
+                "reverses_id",
+                "content_hash",
+                "prev_hash",
+                "hash",
+                "community_id",
+            )[:batch_size]
         )
         if not transactions:
             break
@@ -149,14 +196,13 @@ def _problems_python(batch_size: int = 5000) -> list[str]:
             )
             if recomputed != t["content_hash"]:
                 problems.append(f"transaction {t['id']}: content does not match its hash")
+            chain = CHAIN if t["id"] <= legacy_until else chain_name(t["community_id"])
+            prev = tips.get(chain) or chain_genesis(chain)
             if t["prev_hash"] != prev or t["hash"] != chain_hash(prev, t["content_hash"]):
                 problems.append(f"transaction {t['id']}: hash chain broken")
-            prev = t["hash"]
+            tips[chain] = t["hash"]
         last_id = ids[-1]
-    head = ChainHead.objects.filter(name=CHAIN).values_list("last_hash", flat=True).first()
-    if head is not None and head != prev:
-        problems.append("chain head does not point at the last transaction")
-    return problems
+    return problems + _head_problems(tips)
 
 
 def account_postings(account: Account):

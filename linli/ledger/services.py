@@ -84,6 +84,19 @@ def content_hash(
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def chain_name(community_id: int | None) -> str:
+    """The hash chain a transaction joins: its community's, or ``main`` without one."""
+    return CHAIN if community_id is None else f"community:{community_id}"
+
+
+def chain_genesis(name: str) -> str:
+    """Where a chain starts: ``main`` at zeros, every other chain at a hash of its name (so equal
+    transactions that open two chains still get different hashes)."""
+    if name == CHAIN:
+        return GENESIS
+    return hashlib.sha256(f"linli-chain:{name}".encode()).hexdigest()
+
+
 def chain_hash(prev_hash: str, own_content_hash: str) -> str:
     return hashlib.sha256(f"{prev_hash}:{own_content_hash}".encode()).hexdigest()
 
@@ -156,10 +169,6 @@ def post(
                 % {"account": account, "balance": account.balance.normalize(), "need": -delta}
             )
 
-    # Serialises the chain's tip; the row comes from a migration (created here if it was flushed).
-    head = ChainHead.objects.select_for_update().filter(name=CHAIN).first()
-    if head is None:
-        head = ChainHead.objects.create(name=CHAIN, last_hash=GENESIS)
     tx = LedgerTransaction(
         kind=kind,
         memo=memo,
@@ -168,14 +177,12 @@ def post(
         idempotency_key=idempotency_key or None,
         reverses=reverses,
         content_hash=own_hash,
-        prev_hash=head.last_hash,
-        hash=chain_hash(head.last_hash, own_hash),
     )
     try:
         if connection.vendor == "postgresql":
-            _write_postgresql(tx, cleaned, deltas, head)
+            _write_postgresql(tx, cleaned, deltas)
         else:
-            _write_orm(tx, cleaned, deltas, head)
+            _write_orm(tx, cleaned, deltas)
     except IntegrityError as exc:  # the enclosing atomic block rolls everything back
         raise _integrity_error(exc) from exc
     return tx
@@ -193,7 +200,20 @@ def _integrity_error(exc: IntegrityError) -> Exception:
     return exc
 
 
-def _write_orm(tx: LedgerTransaction, cleaned, deltas, head: ChainHead) -> None:
+def _chain_head_exists(name: str) -> None:
+    """A community's chain starts at its first transaction (and a test flush removes ``main``)."""
+    ChainHead.objects.get_or_create(name=name, defaults={"last_hash": chain_genesis(name)})
+
+
+def _write_orm(tx: LedgerTransaction, cleaned, deltas) -> None:
+    """Lock the chain's tip, then write the transaction, its postings and the balances."""
+    name = chain_name(tx.community_id)
+    head = ChainHead.objects.select_for_update().filter(name=name).first()
+    if head is None:
+        _chain_head_exists(name)
+        head = ChainHead.objects.select_for_update().get(name=name)
+    tx.prev_hash = head.last_hash
+    tx.hash = chain_hash(head.last_hash, tx.content_hash)
     tx.save()
     Posting.objects.bulk_create(
         Posting(transaction=tx, account=a, commodity=a.commodity, quantity=q) for a, q in cleaned
@@ -203,30 +223,45 @@ def _write_orm(tx: LedgerTransaction, cleaned, deltas, head: ChainHead) -> None:
     ChainHead.objects.filter(pk=head.pk).update(last_hash=tx.hash)
 
 
-def _write_postgresql(tx: LedgerTransaction, cleaned, deltas, head: ChainHead) -> None:
-    """The same four writes as ``_write_orm`` in one statement (data-modifying CTEs): one round
-    trip instead of five. Constraints (CHECK, unique) apply exactly as in the ORM path."""
+# One statement (data-modifying CTEs), one round trip. ``tip`` moves the chain's tip first: its
+# row lock is taken here, at the last moment, and held only until COMMIT; SET reads the tip's
+# latest committed value (PostgreSQL re-reads a row it had to wait for), so the chain stays a
+# line under concurrency. The new hash is ``services.chain_hash`` computed by PostgreSQL.
+_PG_POST = """
+    WITH tip AS (
+        UPDATE ledger_chainhead
+        SET previous_hash = last_hash,
+            last_hash = encode(sha256(convert_to(last_hash || ':' || %s, 'UTF8')), 'hex')
+        WHERE name = %s
+        RETURNING previous_hash, last_hash
+    ), tx AS (
+        INSERT INTO ledger_transaction (kind, memo, actor_id, community_id, idempotency_key,
+            reverses_id, created_at, content_hash, prev_hash, hash)
+        SELECT %s, %s, %s, %s, %s, %s, %s, %s, tip.previous_hash, tip.last_hash FROM tip
+        RETURNING id, prev_hash, hash
+    ), legs AS (
+        INSERT INTO ledger_posting (transaction_id, account_id, commodity, quantity)
+        SELECT tx.id, v.account_id, v.commodity, v.quantity
+        FROM tx, (VALUES {legs}) AS v(account_id, commodity, quantity)
+    ), balances AS (
+        UPDATE ledger_account SET balance = ledger_account.balance + d.delta
+        FROM (VALUES {deltas}) AS d(id, delta), tx WHERE ledger_account.id = d.id
+    )
+    SELECT id, prev_hash, hash FROM tx
+"""
+
+
+def _write_postgresql(tx: LedgerTransaction, cleaned, deltas) -> None:
+    """The same writes as ``_write_orm`` in one statement (see ``_PG_POST``). Constraints (CHECK,
+    unique) apply exactly as in the ORM path."""
     tx.created_at = timezone.now()
-    legs_sql = ", ".join(["(%s::bigint, %s::varchar, %s::numeric)"] * len(cleaned))
-    deltas_sql = ", ".join(["(%s::bigint, %s::numeric)"] * len(deltas))
-    sql = f"""
-        WITH tx AS (
-            INSERT INTO ledger_transaction (kind, memo, actor_id, community_id, idempotency_key,
-                reverses_id, created_at, content_hash, prev_hash, hash)
-            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id
-        ), legs AS (
-            INSERT INTO ledger_posting (transaction_id, account_id, commodity, quantity)
-            SELECT tx.id, v.account_id, v.commodity, v.quantity
-            FROM tx, (VALUES {legs_sql}) AS v(account_id, commodity, quantity)
-        ), balances AS (
-            UPDATE ledger_account SET balance = ledger_account.balance + d.delta
-            FROM (VALUES {deltas_sql}) AS d(id, delta) WHERE ledger_account.id = d.id
-        ), tip AS (
-            UPDATE ledger_chainhead SET last_hash = %s WHERE id = %s
-        )
-        SELECT id FROM tx
-    """
+    sql = _PG_POST.format(
+        legs=", ".join(["(%s::bigint, %s::varchar, %s::numeric)"] * len(cleaned)),
+        deltas=", ".join(["(%s::bigint, %s::numeric)"] * len(deltas)),
+    )
     params: list = [
+        tx.content_hash,
+        chain_name(tx.community_id),
         tx.kind,
         tx.memo,
         tx.actor_id,
@@ -235,17 +270,19 @@ def _write_postgresql(tx: LedgerTransaction, cleaned, deltas, head: ChainHead) -
         tx.reverses_id,
         tx.created_at,
         tx.content_hash,
-        tx.prev_hash,
-        tx.hash,
     ]
     for account, quantity in cleaned:
         params += [account.pk, account.commodity, quantity]
     for account_id, delta in deltas.items():
         params += [account_id, delta]
-    params += [tx.hash, head.pk]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        tx.pk = cursor.fetchone()[0]
+        row = cursor.fetchone()
+        if row is None:  # the chain's first transaction: start its tip, write again
+            _chain_head_exists(chain_name(tx.community_id))
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+    tx.pk, tx.prev_hash, tx.hash = row
     tx._state.adding = False
     tx._state.db = connection.alias
 

@@ -5,12 +5,13 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from linli.core.errors import Conflict, ValidationFailed
-from linli.ledger.models import Account, Immutable, LedgerTransaction, Posting
+from linli.ledger.models import Account, ChainHead, Immutable, LedgerTransaction, Posting
 from linli.ledger.services import (
     IdempotencyConflict,
     InsufficientBalance,
     Leg,
     account_get_or_create,
+    chain_genesis,
     post,
     reverse,
 )
@@ -212,3 +213,54 @@ class TestVerify:
         Account.objects.filter(pk=accounts["alice"].pk).update(balance=30)
         with pytest.raises(CommandError):
             call_command("ledger_verify")
+
+
+@pytest.mark.django_db
+class TestChains:
+    """One hash chain per community (ADR 0008): each is a line of its own."""
+
+    def test_each_community_has_its_own_chain(self, accounts):
+        from linli.places.models import Community, Street
+
+        street = Street.objects.create(code="S", name="街道")
+        a = Community.objects.create(street=street, code="A", name="甲")
+        b = Community.objects.create(street=street, code="B", name="乙")
+        first_a = grant(accounts, n=1, community_id=a.pk)
+        first_b = grant(accounts, n=1, community_id=b.pk)
+        second_a = grant(accounts, n=1, community_id=a.pk)
+        plain = grant(accounts, n=1)
+        assert first_a.prev_hash == chain_genesis(f"community:{a.pk}")
+        assert first_b.prev_hash == chain_genesis(f"community:{b.pk}")
+        assert first_a.content_hash == first_b.content_hash and first_a.hash != first_b.hash
+        assert second_a.prev_hash == first_a.hash
+        assert plain.prev_hash != second_a.hash
+        heads = dict(ChainHead.objects.values_list("name", "last_hash"))
+        assert heads[f"community:{a.pk}"] == second_a.hash
+        assert heads[f"community:{b.pk}"] == first_b.hash
+        assert_ledger_consistent()
+
+    def test_moving_a_transaction_to_another_chain_breaks_it(self, accounts):
+        from linli.places.models import Community, Street
+
+        street = Street.objects.create(code="S", name="街道")
+        a = Community.objects.create(street=street, code="A", name="甲")
+        b = Community.objects.create(street=street, code="B", name="乙")
+        tx = grant(accounts, n=1, community_id=a.pk)
+        grant(accounts, n=1, community_id=a.pk)
+        _tamper("UPDATE ledger_transaction SET community_id = %s WHERE id = %s", [b.pk, tx.pk])
+        with pytest.raises(CommandError):
+            call_command("ledger_verify")
+
+    def test_transactions_from_before_the_split_verify_as_one_chain(self, accounts):
+        from linli.places.models import Community, Street
+
+        street = Street.objects.create(code="S", name="街道")
+        a = Community.objects.create(street=street, code="A", name="甲")
+        # a transaction of community A written while there was a single chain ...
+        early = grant(accounts, n=1)
+        _tamper("UPDATE ledger_transaction SET community_id = %s WHERE id = %s", [a.pk, early.pk])
+        ChainHead.objects.filter(name="main").update(legacy_until=early.pk)
+        # ... stays in ``main``; A's own chain starts after it
+        later = grant(accounts, n=1, community_id=a.pk)
+        assert later.prev_hash == chain_genesis(f"community:{a.pk}")
+        assert_ledger_consistent()
