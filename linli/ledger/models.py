@@ -114,3 +114,49 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LedgerCheckpoint(AppendOnlyModel):
+    """A verified point in the ledger (``manage.py ledger_verify --checkpoint``).
+
+    Everything up to transaction ``upto_id`` was re-derived in full (balances, sums, content
+    hashes, chains) with the transaction table locked; the checkpoint keeps each account's sum and
+    number of postings up to there (``CheckpointAccount``), each chain's tip, and a digest of all
+    of it. Later runs of ``ledger_verify`` re-derive only what came after, and check the older
+    postings against these sums in the same pass that recomputes every balance (ADR 0008)."""
+
+    upto_id = models.BigIntegerField()
+    transactions = models.BigIntegerField()
+    postings = models.BigIntegerField()
+    tips = models.JSONField()
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "ledger_checkpoint"
+        ordering = ["-upto_id"]
+
+    def __str__(self) -> str:
+        return f"checkpoint ≤ #{self.upto_id}"
+
+
+class CheckpointAccount(AppendOnlyModel):
+    """One account's postings up to a checkpoint: their sum and their number."""
+
+    checkpoint = models.ForeignKey(
+        LedgerCheckpoint, on_delete=models.PROTECT, related_name="accounts"
+    )
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    total = models.DecimalField(**QUANTITY)
+    postings = models.BigIntegerField()
+
+    class Meta:
+        db_table = "ledger_checkpoint_account"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checkpoint", "account"], name="ledger_checkpoint_account_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.checkpoint_id}/{self.account_id}"

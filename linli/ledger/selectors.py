@@ -1,14 +1,31 @@
-"""Reads of the ledger, and the verification that every cached figure follows from the postings."""
+"""Reads of the ledger, and the verification that every cached figure follows from the postings.
+
+``ledger_problems()`` (what ``manage.py ledger_verify`` runs) always recomputes every account's
+balance from all its postings. The expensive part — rebuilding each transaction's content hash
+and walking the hash chains — runs from the latest checkpoint on (``LedgerCheckpoint``); postings
+before it are checked, in the same pass over the postings, against the per-account sums and
+counts the checkpoint recorded when it re-derived them in full. ``full=True`` re-derives
+everything from the first transaction (ADR 0008).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 
-from linli.ledger.models import Account, ChainHead, LedgerTransaction, Posting
+from linli.ledger.models import (
+    Account,
+    ChainHead,
+    CheckpointAccount,
+    LedgerCheckpoint,
+    LedgerTransaction,
+    Posting,
+)
 from linli.ledger.services import (
     CHAIN,
     GENESIS,
@@ -19,113 +36,76 @@ from linli.ledger.services import (
 )
 
 
-def ledger_problems(batch_size: int = 5000) -> list[str]:
-    """See ``_problems_python``; on PostgreSQL the same checks run as set-based SQL."""
-    if connection.vendor == "postgresql":
-        return _problems_postgresql()
-    return _problems_python(batch_size)
+def latest_checkpoint() -> LedgerCheckpoint | None:
+    return LedgerCheckpoint.objects.order_by("-upto_id", "-id").first()
 
 
-# Which chain a transaction belongs to (``services.chain_name``; before the split, ``main``).
-_PG_CHAIN_OF = (
-    "CASE WHEN t.id <= %(legacy_until)s OR t.community_id IS NULL THEN 'main' "
-    "ELSE 'community:' || t.community_id END"
-)
+def checkpoint_digest(
+    *, upto_id: int, transactions: int, postings: int, tips: dict[str, str], accounts
+) -> str:
+    """SHA-256 over everything a checkpoint records; ``accounts`` = (id, total, postings)."""
+    lines = [str(upto_id), str(transactions), str(postings), json.dumps(tips, sort_keys=True)]
+    lines += [f"{a}:{Decimal(t).quantize(Decimal('0.000001'))}:{n}" for a, t, n in sorted(accounts)]
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
-# The canonical content of ``services.content_hash``, rebuilt in SQL: per transaction, legs
-# ordered by (commodity, account, quantity) as "account,commodity,quantity" joined by ";", after
-# kind, memo and reversed id, separated by the ASCII unit separator chr(31).
-_PG_TRANSACTION_CHECKS = (
+
+def ledger_problems(*, full: bool = False, batch_size: int = 5000) -> list[str]:
+    """Everything wrong with the ledger (empty when sound):
+
+    - an account whose cached balance differs from the sum of all its postings, or is negative
+      when it may not be;
+    - from the latest checkpoint on (from the start when ``full`` or without one): a transaction
+      whose postings do not sum to zero per commodity, whose content does not match its hash, or
+      that does not link to its chain; a chain head not at its chain's last transaction;
+    - before the checkpoint: an account whose postings up to it no longer have the sum and count
+      the checkpoint recorded, a checkpoint whose rows do not match its digest, a changed number
+      of transactions, a chain tip that moved.
     """
-WITH per_commodity AS (
-    SELECT transaction_id, commodity,
-           SUM(quantity) AS total,
-           string_agg(account_id::text || ',' || commodity || ',' || quantity::text, ';'
-                      ORDER BY account_id, quantity) AS legs,
-           COUNT(*) AS n
-    FROM ledger_posting GROUP BY transaction_id, commodity
-), per_tx AS (
-    SELECT transaction_id,
-           bool_and(total = 0) AS balanced,
-           SUM(n) AS n,
-           string_agg(legs, ';' ORDER BY commodity COLLATE "C") AS legs
-    FROM per_commodity GROUP BY transaction_id
-), chained AS (
-    SELECT k.id, k.kind, k.memo, k.reverses_id, k.content_hash, k.prev_hash, k.hash,
-           COALESCE(
-               LAG(k.hash) OVER (PARTITION BY k.chain ORDER BY k.id),
-               CASE WHEN k.chain = 'main' THEN %(genesis)s
-                    ELSE encode(sha256(convert_to('linli-chain:' || k.chain, 'UTF8')), 'hex') END
-           ) AS expected_prev
-    FROM (SELECT t.*, """
-    + "{chain}"
-    + """ AS chain FROM ledger_transaction t) k
-)
-SELECT c.id,
-       COALESCE(p.balanced AND p.n >= 2, FALSE) AS balanced,
-       encode(sha256(convert_to(c.kind || chr(31) || c.memo || chr(31)
-              || COALESCE(c.reverses_id::text, '') || chr(31) || COALESCE(p.legs, ''), 'UTF8')),
-              'hex') = c.content_hash AS content_ok,
-       c.prev_hash = c.expected_prev
-       AND c.hash = encode(sha256(convert_to(c.prev_hash || ':' || c.content_hash, 'UTF8')), 'hex')
-       AS chain_ok
-FROM chained c LEFT JOIN per_tx p ON p.transaction_id = c.id
-WHERE NOT (COALESCE(p.balanced AND p.n >= 2, FALSE))
-   OR encode(sha256(convert_to(c.kind || chr(31) || c.memo || chr(31)
-             || COALESCE(c.reverses_id::text, '') || chr(31) || COALESCE(p.legs, ''), 'UTF8')),
-             'hex') <> c.content_hash
-   OR c.prev_hash <> c.expected_prev
-   OR c.hash <> encode(sha256(convert_to(c.prev_hash || ':' || c.content_hash, 'UTF8')), 'hex')
-ORDER BY c.id
-LIMIT 1000
-"""
-)
-
-_PG_BALANCE_CHECKS = """
-SELECT a.id, a.balance, COALESCE(p.total, 0), a.may_go_negative
-FROM ledger_account a
-LEFT JOIN (SELECT account_id, SUM(quantity) AS total FROM ledger_posting GROUP BY account_id) p
-       ON p.account_id = a.id
-WHERE a.balance <> COALESCE(p.total, 0) OR (a.balance < 0 AND NOT a.may_go_negative)
-LIMIT 1000
-"""
-
-
-def _problems_postgresql() -> list[str]:
-    problems: list[str] = []
-    with connection.cursor() as cursor:
-        cursor.execute(_PG_BALANCE_CHECKS)
-        for account_id, balance, total, may_go_negative in cursor.fetchall():
-            if balance != total:
-                problems.append(
-                    f"account {account_id}: cached balance {balance} != postings {total}"
-                )
-            if balance < 0 and not may_go_negative:
-                problems.append(f"account {account_id}: negative balance {balance}")
-        legacy_until = _legacy_until()
-        params = {"genesis": GENESIS, "legacy_until": legacy_until}
-        cursor.execute(_PG_TRANSACTION_CHECKS.replace("{chain}", _PG_CHAIN_OF), params)
-        for tx_id, balanced, content_ok, chain_ok in cursor.fetchall():
-            if not balanced:
-                problems.append(f"transaction {tx_id}: postings do not balance")
-            if not content_ok:
-                problems.append(f"transaction {tx_id}: content does not match its hash")
-            if not chain_ok:
-                problems.append(f"transaction {tx_id}: hash chain broken")
-        cursor.execute(
-            f"SELECT DISTINCT ON (chain) chain, hash FROM (SELECT t.id, t.hash, {_PG_CHAIN_OF}"
-            " AS chain FROM ledger_transaction t) k ORDER BY chain, id DESC",
-            params,
-        )
-        tips = dict(cursor.fetchall())
-    problems += _head_problems(tips)
-    return problems
+    checkpoint = None if full else latest_checkpoint()
+    if connection.vendor == "postgresql":
+        return _problems_postgresql(checkpoint)
+    return _problems_python(checkpoint, batch_size)
 
 
 def _legacy_until() -> int:
     """Transactions up to this id form the single chain of before ADR 0008 (-1: none)."""
     value = ChainHead.objects.filter(name=CHAIN).values_list("legacy_until", flat=True).first()
     return -1 if value is None else value
+
+
+def _checkpoint_problems(checkpoint: LedgerCheckpoint | None) -> list[str]:
+    """The checkpoint's own rows still match its digest; its transactions and tips are there."""
+    if checkpoint is None:
+        return []
+    problems = []
+    rows = list(checkpoint.accounts.values_list("account_id", "total", "postings"))
+    digest = checkpoint_digest(
+        upto_id=checkpoint.upto_id,
+        transactions=checkpoint.transactions,
+        postings=checkpoint.postings,
+        tips=checkpoint.tips,
+        accounts=rows,
+    )
+    if digest != checkpoint.digest or sum(n for _a, _t, n in rows) != checkpoint.postings:
+        problems.append(f"checkpoint {checkpoint.pk}: its rows do not match its digest")
+    count = LedgerTransaction.objects.filter(id__lte=checkpoint.upto_id).count()
+    if count != checkpoint.transactions:
+        problems.append(
+            f"checkpoint {checkpoint.pk}: {count} transactions up to it, "
+            f"{checkpoint.transactions} recorded"
+        )
+    found = dict(
+        LedgerTransaction.objects.filter(hash__in=list(checkpoint.tips.values())).values_list(
+            "hash", "id"
+        )
+    )
+    for chain, tip in checkpoint.tips.items():
+        if tip == chain_genesis(chain):
+            continue
+        tip_id = found.get(tip)
+        if tip_id is None or tip_id > checkpoint.upto_id:
+            problems.append(f"checkpoint {checkpoint.pk}: the tip of chain {chain} is gone")
+    return problems
 
 
 def _head_problems(tips: dict[str, str]) -> list[str]:
@@ -138,30 +118,178 @@ def _head_problems(tips: dict[str, str]) -> list[str]:
     return problems
 
 
-def _problems_python(batch_size: int = 5000) -> list[str]:
-    """Everything wrong with the ledger (empty when sound):
+def _balance_problem(account_id, balance, may_go_negative, total) -> list[str]:
+    problems = []
+    if balance != total:
+        problems.append(f"account {account_id}: cached balance {balance} != postings {total}")
+    if balance < 0 and not may_go_negative:
+        problems.append(f"account {account_id}: negative balance {balance}")
+    return problems
 
-    - an account whose cached balance differs from the sum of its postings, or is negative when it
-      may not be;
-    - a transaction whose postings do not sum to zero per commodity;
-    - a transaction whose content or chain hash does not match its rows (tampering).
-    """
-    problems: list[str] = []
-    sums = dict(
-        Posting.objects.values_list("account_id").annotate(total=Sum("quantity")).order_by()
+
+def _old_sums_problem(account_id, recorded, found) -> list[str]:
+    if recorded == found:
+        return []
+    return [
+        f"account {account_id}: postings up to the checkpoint are {found[0]} in {found[1]} "
+        f"rows, the checkpoint recorded {recorded[0]} in {recorded[1]}"
+    ]
+
+
+# --- PostgreSQL: set-based --------------------------------------------------------------------
+
+# Which chain a transaction belongs to (``services.chain_name``; before the split, ``main``).
+_PG_CHAIN_OF = (
+    "CASE WHEN t.id <= %(legacy_until)s OR t.community_id IS NULL THEN 'main' "
+    "ELSE 'community:' || t.community_id END"
+)
+
+# One pass over all postings: every balance, and each account's postings up to the checkpoint
+# (all of them less the few after it: one full numeric sum, not two).
+_PG_BALANCE_CHECKS = """
+SELECT a.id, a.balance, a.may_go_negative, COALESCE(p.total, 0),
+       COALESCE(c.total, 0), COALESCE(c.postings, 0),
+       COALESCE(p.total - p.new_total, 0), COALESCE(p.n - p.new_n, 0)
+FROM ledger_account a
+LEFT JOIN (
+    SELECT account_id, SUM(quantity) AS total, COUNT(*) AS n,
+           COALESCE(SUM(quantity) FILTER (WHERE transaction_id > %(upto)s), 0) AS new_total,
+           COUNT(*) FILTER (WHERE transaction_id > %(upto)s) AS new_n
+    FROM ledger_posting GROUP BY account_id
+) p ON p.account_id = a.id
+LEFT JOIN ledger_checkpoint_account c ON c.account_id = a.id AND c.checkpoint_id = %(checkpoint)s
+WHERE a.balance <> COALESCE(p.total, 0)
+   OR (a.balance < 0 AND NOT a.may_go_negative)
+   OR COALESCE(c.total, 0) <> COALESCE(p.total - p.new_total, 0)
+   OR COALESCE(c.postings, 0) <> COALESCE(p.n - p.new_n, 0)
+LIMIT 1000
+"""
+
+# The canonical content of ``services.content_hash``, rebuilt in SQL: per transaction, legs
+# ordered by (commodity, account, quantity) as "account,commodity,quantity" joined by ";", after
+# kind, memo and reversed id, separated by the ASCII unit separator chr(31). Only transactions
+# after the checkpoint; each chain links from the checkpoint's tip (or its genesis).
+_PG_CONTENT = """encode(sha256(convert_to(c.kind || chr(31) || c.memo || chr(31)
+    || COALESCE(c.reverses_id::text, '') || chr(31) || COALESCE(p.legs, ''), 'UTF8')), 'hex')"""
+_PG_LINK = "encode(sha256(convert_to(c.prev_hash || ':' || c.content_hash, 'UTF8')), 'hex')"
+_PG_TRANSACTION_CHECKS = f"""
+WITH per_commodity AS (
+    SELECT transaction_id, commodity,
+           SUM(quantity) AS total,
+           string_agg(account_id::text || ',' || commodity || ',' || quantity::text, ';'
+                      ORDER BY account_id, quantity) AS legs,
+           COUNT(*) AS n
+    FROM ledger_posting WHERE transaction_id > %(upto)s GROUP BY transaction_id, commodity
+), per_tx AS (
+    SELECT transaction_id,
+           bool_and(total = 0) AS balanced,
+           SUM(n) AS n,
+           string_agg(legs, ';' ORDER BY commodity COLLATE "C") AS legs
+    FROM per_commodity GROUP BY transaction_id
+), chained AS (
+    SELECT k.id, k.kind, k.memo, k.reverses_id, k.content_hash, k.prev_hash, k.hash,
+           COALESCE(
+               LAG(k.hash) OVER (PARTITION BY k.chain ORDER BY k.id),
+               %(tips)s::jsonb ->> k.chain,
+               CASE WHEN k.chain = 'main' THEN %(genesis)s
+                    ELSE encode(sha256(convert_to('linli-chain:' || k.chain, 'UTF8')), 'hex') END
+           ) AS expected_prev
+    FROM (SELECT t.*, {_PG_CHAIN_OF} AS chain FROM ledger_transaction t
+          WHERE t.id > %(upto)s) k
+)
+SELECT c.id,
+       COALESCE(p.balanced AND p.n >= 2, FALSE) AS balanced,
+       {_PG_CONTENT} = c.content_hash AS content_ok,
+       c.prev_hash = c.expected_prev AND c.hash = {_PG_LINK} AS chain_ok
+FROM chained c LEFT JOIN per_tx p ON p.transaction_id = c.id
+WHERE NOT (COALESCE(p.balanced AND p.n >= 2, FALSE))
+   OR {_PG_CONTENT} <> c.content_hash
+   OR c.prev_hash <> c.expected_prev
+   OR c.hash <> {_PG_LINK}
+ORDER BY c.id
+LIMIT 1000
+"""
+
+_PG_TIPS = f"""
+SELECT DISTINCT ON (chain) chain, hash
+FROM (SELECT t.id, t.hash, {_PG_CHAIN_OF} AS chain FROM ledger_transaction t
+      WHERE t.id > %(upto)s) k
+ORDER BY chain, id DESC
+"""
+
+
+def _problems_postgresql(checkpoint: LedgerCheckpoint | None) -> list[str]:
+    problems = _checkpoint_problems(checkpoint)
+    tips = dict(checkpoint.tips) if checkpoint else {}
+    params = {
+        "upto": checkpoint.upto_id if checkpoint else 0,
+        "checkpoint": checkpoint.pk if checkpoint else None,
+        "tips": json.dumps(tips),
+        "genesis": GENESIS,
+        "legacy_until": _legacy_until(),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_PG_BALANCE_CHECKS, params)
+        for row in cursor.fetchall():
+            account_id, balance, may_go_negative, total = row[:4]
+            problems += _balance_problem(account_id, balance, may_go_negative, total)
+            problems += _old_sums_problem(account_id, (row[4], row[5]), (row[6], row[7]))
+        cursor.execute(_PG_TRANSACTION_CHECKS, params)
+        for tx_id, balanced, content_ok, chain_ok in cursor.fetchall():
+            if not balanced:
+                problems.append(f"transaction {tx_id}: postings do not balance")
+            if not content_ok:
+                problems.append(f"transaction {tx_id}: content does not match its hash")
+            if not chain_ok:
+                problems.append(f"transaction {tx_id}: hash chain broken")
+        cursor.execute(_PG_TIPS, params)
+        tips.update(dict(cursor.fetchall()))
+    return problems + _head_problems(tips)
+
+
+# --- anywhere else (SQLite): in Python, in batches -----------------------------------------------
+
+
+def _problems_python(checkpoint: LedgerCheckpoint | None, batch_size: int = 5000) -> list[str]:
+    problems = _checkpoint_problems(checkpoint)
+    upto = checkpoint.upto_id if checkpoint else 0
+    old = Q(transaction_id__lte=upto)
+    sums = {
+        row["account_id"]: row
+        for row in Posting.objects.values("account_id")
+        .annotate(
+            total=Sum("quantity"),
+            old_total=Sum("quantity", filter=old),
+            old_n=Count("id", filter=old),
+        )
+        .order_by()
+    }
+    recorded = (
+        {
+            a: (t, n)
+            for a, t, n in CheckpointAccount.objects.filter(checkpoint=checkpoint).values_list(
+                "account_id", "total", "postings"
+            )
+        }
+        if checkpoint
+        else {}
     )
     for account_id, balance, may_go_negative in Account.objects.values_list(
         "id", "balance", "may_go_negative"
     ).iterator(chunk_size=batch_size):
-        total = sums.get(account_id) or Decimal(0)
-        if total != balance:
-            problems.append(f"account {account_id}: cached balance {balance} != postings {total}")
-        if balance < 0 and not may_go_negative:
-            problems.append(f"account {account_id}: negative balance {balance}")
+        row = sums.get(account_id, {})
+        problems += _balance_problem(
+            account_id, balance, may_go_negative, row.get("total") or Decimal(0)
+        )
+        problems += _old_sums_problem(
+            account_id,
+            recorded.get(account_id, (Decimal(0), 0)),
+            (row.get("old_total") or Decimal(0), row.get("old_n") or 0),
+        )
 
     legacy_until = _legacy_until()
-    tips: dict[str, str] = {}
-    last_id = 0
+    tips: dict[str, str] = dict(checkpoint.tips) if checkpoint else {}
+    last_id = upto
     while True:
         transactions = list(
             LedgerTransaction.objects.filter(id__gt=last_id)
