@@ -79,6 +79,7 @@ def volunteer_detail(request, volunteer_id: int):
             "memberships": selectors.volunteer_teams(volunteer),
             "year": timezone.localdate().year,
             "hours": selectors.volunteer_hours(volunteer, timezone.localdate().year),
+            "award": selectors.stars_of(volunteer),
             "points_this_year": points_selectors.points_earned_in_year(
                 volunteer.person, timezone.localdate().year
             ),

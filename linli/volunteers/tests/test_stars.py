@@ -40,7 +40,7 @@ def volunteers(world):
 @pytest.mark.django_db
 class TestStarRating:
     def test_stars_follow_cumulative_hours_for_those_with_30_points_this_year(
-        self, world, volunteers
+        self, world, volunteers, client_for
     ):
         stars.star_policy_set(
             actor=world.station_a,
@@ -61,6 +61,9 @@ class TestStarRating:
         board = selectors.leaderboard(world.worker_a, world.a.pk, year)
         assert [r.volunteer for r in board.rows][:2] == [busy, light]
         assert [r.stars for r in board.rows] == [5, 0, 0] and board.run == run
+        page = client_for(world.worker_a).get(f"/volunteers/{busy.pk}/").content.decode()
+        assert "★★★★★" in page
+        assert "★" not in client_for(world.worker_a).get(f"/volunteers/{idle.pk}/").content.decode()
 
     def test_the_default_thresholds_are_the_seeds(self, world):
         settings = selectors.star_settings(world.a.pk)
