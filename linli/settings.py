@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "linli.people",
     "linli.volunteers",
     "linli.points",
+    "linli.warehouse",
 ]
 
 MIDDLEWARE = [
@@ -192,6 +193,10 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Uploaded files (receipt photos). Never served as static files: a scoped view hands them out. With
+# several app servers, point the default storage at shared storage (docs/deployment.md).
+MEDIA_ROOT = Path(env_str("LINLI_MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 LINLI_IMPORT_MAX_ROWS = 5000
 

@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 from linli.api import api
 from linli.core import views as core_views
 from linli.volunteers import views as volunteer_views
+from linli.warehouse import views as warehouse_views
 
 admin.site.site_header = "邻里 Linli"
 admin.site.site_title = "邻里 Linli"
@@ -16,6 +17,7 @@ urlpatterns = [
     path("residents/", include("linli.people.urls")),
     path("volunteers/", include("linli.volunteers.urls")),
     path("points/", include("linli.points.urls")),
+    path("warehouse/", include("linli.warehouse.urls")),
     path("me/", include("linli.volunteers.me_urls")),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
@@ -25,5 +27,10 @@ urlpatterns = [
         "check/certificate/<str:token>/",
         volunteer_views.certificate_check,
         name="certificate_check",
+    ),
+    path(
+        "check/donation/<str:code>/",
+        warehouse_views.certificate_check,
+        name="warehouse_certificate_check",
     ),
 ]

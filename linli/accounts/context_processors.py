@@ -17,6 +17,8 @@ def memberships(request):
         "nav_points": has_perm(user, Perm.POINTS_VIEW),
         "nav_points_manage": has_perm(user, Perm.POINTS_MANAGE),
         "nav_audit": has_perm(user, Perm.AUDIT_VIEW),
+        "nav_warehouse": has_perm(user, Perm.WAREHOUSE_VIEW),
+        "nav_warehouse_manage": has_perm(user, Perm.WAREHOUSE_MANAGE),
         "nav_me": user.person_id is not None,
         "nav_partner": Role.PARTNER in roles_of(user),
     }

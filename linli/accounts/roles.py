@@ -12,6 +12,7 @@ class Role(models.TextChoices):
     VOLUNTEER = "volunteer", _("Volunteer")
     RESIDENT = "resident", _("Resident")
     PARTNER = "partner", _("Partner")
+    PHARMACIST = "pharmacist", _("Pharmacist")
 
 
 STREET_ROLES = {Role.STREET_ADMIN}
@@ -30,6 +31,10 @@ class Perm:
     POINTS_VIEW = "points.view"  # earning rules, statements, leaderboards
     POINTS_RULES_EDIT = "points.rules_edit"  # earning rules, star thresholds, the yearly star run
     POINTS_MANAGE = "points.manage"  # the mall, redemptions to fulfil, grants from the points pool
+    WAREHOUSE_VIEW = "warehouse.view"  # stock, donations, distributions, reports
+    WAREHOUSE_MANAGE = "warehouse.manage"  # catalogue, donations in, handouts, transfers, counting
+    WAREHOUSE_ADMIN = "warehouse.admin"  # finalise stock counts, write-offs, relief quotas
+    MEDICINE_CHECK = "warehouse.medicine_check"  # a pharmacist releases donated medicine (药师核验)
 
 
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -46,6 +51,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Perm.POINTS_RULES_EDIT: frozenset({Role.STATION_ADMIN}),
     Perm.POINTS_MANAGE: frozenset({Role.STATION_ADMIN, Role.SOCIAL_WORKER}),
+    Perm.WAREHOUSE_VIEW: frozenset(
+        {Role.STREET_ADMIN, Role.STATION_ADMIN, Role.SOCIAL_WORKER, Role.PHARMACIST}
+    ),
+    Perm.WAREHOUSE_MANAGE: frozenset({Role.STATION_ADMIN, Role.SOCIAL_WORKER}),
+    Perm.WAREHOUSE_ADMIN: frozenset({Role.STATION_ADMIN}),
+    Perm.MEDICINE_CHECK: frozenset({Role.PHARMACIST}),
     Perm.PLACES_VIEW: frozenset(
         {Role.STREET_ADMIN, Role.STATION_ADMIN, Role.SOCIAL_WORKER, Role.TEAM_LEADER}
     ),

@@ -141,3 +141,12 @@ def mobile_errors(value: str) -> list[str]:
     if not _MOBILE_RE.match(normalise_mobile(value)):
         return [_("A mobile number has 11 digits and starts with 1.")]
     return []
+
+
+def mask_name(name: str) -> str:
+    """张三丰 → 张*丰, 李四 → 李*: enough to recognise, not to collect."""
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]

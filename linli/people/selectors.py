@@ -176,3 +176,14 @@ def household_get(user, household_id: int) -> Household:
 
 def household_members(household: Household) -> QuerySet[Person]:
     return household.members.prefetch_related(current_tags_prefetch()).order_by("birth_date")
+
+
+def person_pick(user, community_id: int | None, q: str, *, limit: int = 8) -> list[Person]:
+    """Residents for a picker (选择居民): the first matches of ``q`` (name, pinyin initials, last
+    four of the mobile, a full ID number) in the user's scope, or the chosen community."""
+    q = (q or "").strip()[:50]
+    if not q:
+        return []
+    qs = scope(Person.objects.all(), user, Perm.REGISTRY_VIEW, community_id=community_id)
+    qs = qs.filter(is_anonymised=False).filter(_search_q(q))
+    return list(qs.select_related("compound").order_by("name", "pk")[:limit])

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.person_list, name="list"),
     path("export.xlsx", views.person_export, name="export"),
     path("new/", views.person_create, name="create"),
+    path("pick/", views.person_pick, name="pick"),
     path("import/", views.import_upload, name="import_upload"),
     path("import/<int:batch_id>/", views.import_preview, name="import_preview"),
     path("households/<int:household_id>/", views.household_detail, name="household"),

@@ -21,6 +21,7 @@ from linli.core.paging import (
     paginate,
     query_without_page,
 )
+from linli.core.panels import render_panels
 from linli.core.scoping import community_ids, has_perm, require, require_any
 from linli.people import roster, selectors, services
 from linli.people.forms import (
@@ -72,6 +73,21 @@ def person_list(request):
     if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
         template += "#results"
     return render(request, template, context)
+
+
+@login_required
+def person_pick(request):
+    """The results of a resident picker (``people.widgets.PersonPicker``), as an htmx fragment."""
+    community = request.GET.get("community", "")
+    people = selectors.person_pick(
+        request.user, int(community) if community.isdigit() else None, request.GET.get("q", "")
+    )
+    field = request.GET.get("field", "person")[:50]
+    return render(
+        request,
+        "people/_person_pick.html",
+        {"people": people, "field": field, "q": request.GET.get("q", "")[:50]},
+    )
 
 
 @login_required
@@ -317,7 +333,11 @@ def household_detail(request, household_id: int):
     return render(
         request,
         "people/household_detail.html",
-        {"household": household, "members": selectors.household_members(household)},
+        {
+            "household": household,
+            "members": selectors.household_members(household),
+            "panels": render_panels("household", request, household),
+        },
     )
 
 

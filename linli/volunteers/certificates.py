@@ -17,6 +17,7 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from linli.core.privacy import mask_name
 from linli.volunteers.models import ServiceRecord, Volunteer
 
 SALT = "linli.volunteers.certificate"
@@ -62,15 +63,6 @@ class CheckResult:
     hours: Decimal = Decimal(0)
     issued_on: datetime.date | None = None
     still_matches: bool = False
-
-
-def mask_name(name: str) -> str:
-    """张三丰 → 张*丰, 李四 → 李*: enough to recognise, not to collect."""
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
 def certificate_check(token: str) -> CheckResult:

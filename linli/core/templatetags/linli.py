@@ -20,3 +20,23 @@ def tag_label(code: str) -> str:
         return Tag(code).label
     except ValueError:
         return code
+
+
+@register.filter
+def yuan(fen) -> str:
+    """Integer fen as yuan with two decimals and thousands separators: 1234567 → ¥12,345.67."""
+    if fen in (None, ""):
+        return "—"
+    fen = int(fen)
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), 100)
+    return f"{sign}¥{whole:,}.{cents:02d}"
+
+
+@register.filter
+def qty(value) -> str:
+    """A Decimal quantity without trailing zeros: 12.500 → 12.5, 3.000 → 3."""
+    if value in (None, ""):
+        return "—"
+    text = format(value.normalize() if hasattr(value, "normalize") else value, "f")
+    return text

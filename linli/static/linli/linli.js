@@ -16,3 +16,13 @@ document.addEventListener("submit", function (event) {
   var message = event.target.getAttribute("data-confirm");
   if (message && !window.confirm(message)) event.preventDefault();
 });
+// Resident picker (people/widgets.py): a click on a result fills the hidden id and the search box.
+document.addEventListener("click", function (event) {
+  var choice = event.target.closest("[data-pick-value]");
+  if (!choice) return;
+  var picker = choice.closest("[data-picker]");
+  if (!picker) return;
+  picker.querySelector('input[type="hidden"]').value = choice.getAttribute("data-pick-value");
+  picker.querySelector('input[type="search"]').value = choice.getAttribute("data-pick-label");
+  choice.parentNode.innerHTML = "";
+});

@@ -6,8 +6,8 @@ from django.test import Client
 from django.utils import timezone
 
 from linli.core.models import AuditEvent
+from linli.core.privacy import mask_name
 from linli.volunteers import hours, services
-from linli.volunteers.certificates import mask_name
 
 
 @pytest.fixture
