@@ -10,6 +10,7 @@ from linli.core.errors import DomainError
 from linli.people.api import router as people_router
 from linli.points.api import router as points_router
 from linli.volunteers.api import router as volunteers_router
+from linli.warehouse.api import router as warehouse_router
 
 api = NinjaAPI(
     title="Linli API",
@@ -22,6 +23,7 @@ api.add_router("/", accounts_router)
 api.add_router("/", people_router)
 api.add_router("/", volunteers_router)
 api.add_router("/", points_router)
+api.add_router("/", warehouse_router)
 
 
 @api.exception_handler(DomainError)

@@ -6,7 +6,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from linli.accounts import selectors, services
-from linli.core.api import API_AUTH, LimitOffset, Text
+from linli.core.api import API_AUTH, ErrorOut, LimitOffset, Text
 
 router = Router(tags=["auth"])
 
@@ -18,10 +18,6 @@ class TokenIn(Schema):
 
 class TokenOut(Schema):
     token: str
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class MembershipOut(Schema):

@@ -23,6 +23,13 @@ Text = Annotated[str, AfterValidator(_no_nul)]
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
+class ErrorOut(Schema):
+    """Every refused request: a message for the user and the messages per field."""
+
+    detail: str
+    errors: dict[str, list[str]] = {}
+
+
 class BearerTokenAuth(HttpBearer):
     """``Authorization: Bearer <token>`` from ``POST /api/v1/auth/token``."""
 

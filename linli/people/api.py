@@ -6,7 +6,7 @@ from typing import Literal
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from linli.core.api import API_AUTH, LimitOffset, RecordId, Text
+from linli.core.api import API_AUTH, ErrorOut, LimitOffset, RecordId, Text
 from linli.people import selectors, services
 from linli.people.models import Person, Tag
 
@@ -15,11 +15,6 @@ router = Router(tags=["residents"], auth=API_AUTH)
 GenderIn = Literal["male", "female", "unknown"]
 TagIn = Literal[tuple(Tag.values)]  # type: ignore[valid-type]
 AgeBandIn = Literal[tuple(selectors.AGE_BANDS)]  # type: ignore[valid-type]
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = {}
 
 
 class ResidentOut(Schema):

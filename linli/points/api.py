@@ -8,17 +8,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from linli.core.api import API_AUTH, LimitOffset, RecordId, Text
+from linli.core.api import API_AUTH, ErrorOut, LimitOffset, RecordId, Text
 from linli.core.errors import NotFound
 from linli.places.models import Community
 from linli.points import donations, mall, selectors, services
 
 router = Router(tags=["points"], auth=API_AUTH)
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = {}
 
 
 class EarningRuleOut(Schema):

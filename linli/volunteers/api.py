@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from linli.accounts.roles import Perm
-from linli.core.api import API_AUTH, LimitOffset, RecordId, Text
+from linli.core.api import API_AUTH, ErrorOut, LimitOffset, RecordId, Text
 from linli.core.errors import NotFound
 from linli.core.scoping import has_perm, require_any
 from linli.volunteers import hours, selectors, services, stars
@@ -19,11 +19,6 @@ from linli.volunteers.models import Team, TeamMembership, Volunteer
 router = Router(tags=["volunteers"], auth=API_AUTH)
 
 Method = Literal["signed", "verbal", "online"]
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = {}
 
 
 class SkillOut(Schema):

@@ -326,8 +326,10 @@ def donation_list(
         ).distinct()
     if donor_kind:
         qs = qs.filter(donor_kind=donor_kind)
-    return qs.select_related("donor_person", "location", "community").annotate(
-        line_count=Count("lines", distinct=True)
+    return (
+        qs.select_related("donor_person", "location", "community")
+        .annotate(line_count=Count("lines", distinct=True))
+        .order_by("-received_on", "-pk")
     )
 
 
@@ -370,8 +372,10 @@ def distribution_list(
         ).distinct()
     if recipient_kind:
         qs = qs.filter(recipient_kind=recipient_kind)
-    return qs.select_related("person", "household__head", "location", "community").annotate(
-        line_count=Count("lines", distinct=True)
+    return (
+        qs.select_related("person", "household__compound", "location", "community")
+        .annotate(line_count=Count("lines", distinct=True))
+        .order_by("-distributed_on", "-pk")
     )
 
 
@@ -421,9 +425,13 @@ def count_list(user, *, community_id: int | None = None, status: str = "") -> Qu
     qs = scope(StockCount.objects.all(), user, Perm.WAREHOUSE_VIEW, community_id=community_id)
     if status:
         qs = qs.filter(status=status)
-    return qs.select_related("location", "started_by").annotate(
-        line_count=Count("lines"),
-        counted=Count("lines", filter=Q(lines__counted__isnull=False)),
+    return (
+        qs.select_related("location", "started_by")
+        .annotate(
+            line_count=Count("lines"),
+            counted=Count("lines", filter=Q(lines__counted__isnull=False)),
+        )
+        .order_by("-started_at", "-pk")
     )
 
 

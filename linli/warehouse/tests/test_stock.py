@@ -12,7 +12,6 @@ from linli.points.selectors import points_balances
 from linli.points.services import earning_rule_set
 from linli.warehouse.models import Distribution, Donation, Lot
 from linli.warehouse.services import inbound, outbound
-from linli.warehouse.services.stock import OutOfStock
 from linli.warehouse.tests.helpers import days
 
 pytestmark = pytest.mark.django_db
