@@ -177,6 +177,7 @@ def person_detail(request, person_id: int):
         "household_members": selectors.household_members(person.household)
         if person.household_id
         else [],
+        "panels": render_panels("person", request, person),
     }
     if can_edit:
         context.update(

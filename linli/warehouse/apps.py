@@ -30,6 +30,12 @@ class WarehouseConfig(AppConfig):
                 "count.cancel": _("Cancelled a stock count"),
                 "write_off.create": _("Wrote off goods"),
                 "medicine.check": _("Checked donated medicine"),
+                "sale.settle": _("Sold goods at the charity supermarket"),
+                "relief.grant": _("Granted a relief quota"),
+                "loan.create": _("Lent a tool"),
+                "loan.renew": _("Renewed a tool loan"),
+                "loan.return": _("Took back a tool"),
             }
         )
         register_panel("household", views.household_panel)
+        register_panel("person", views.person_panel)

@@ -266,3 +266,97 @@ class MedicineCheckForm(BootstrapForm):
         widget=forms.RadioSelect,
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class TillStartForm(BootstrapForm):
+    location = forms.ModelChoiceField(label=_("Shelf"), queryset=None)
+    person = forms.IntegerField(label=_("Customer"), required=False)
+    card = forms.CharField(
+        label=_("Or scan the customer's card"),
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, community_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        from linli.warehouse.selectors import location_choices
+
+        self.fields["location"].queryset = location_choices(
+            community_id, kinds=(Location.Kind.SUPERMARKET,)
+        )
+        self.fields["person"].widget = PersonPicker(community_id=community_id)
+
+
+class TillAddForm(BootstrapForm):
+    barcode = forms.CharField(
+        label=_("Scan a barcode"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
+    )
+    item = forms.ModelChoiceField(label=_("Or pick the item"), queryset=None, required=False)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=100, initial=1)
+
+    def __init__(self, *args, community_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        from linli.warehouse.models import Item
+
+        self.fields["item"].queryset = Item.objects.filter(
+            community_id=community_id, is_active=True, points_price__isnull=False
+        ).order_by("category", "name")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("item") and not data.get("barcode"):
+            raise forms.ValidationError(_("Scan a barcode or pick the item."))
+        return data
+
+
+class QuotaGrantForm(BootstrapForm):
+    everyone = forms.BooleanField(
+        label=_("Every eligible household that has no quota this month yet"), required=False
+    )
+    person = forms.IntegerField(
+        label=_("Or one resident's household"),
+        required=False,
+    )
+    points = forms.IntegerField(label=_("Points this month"), min_value=1, max_value=100000)
+
+    def __init__(self, *args, community_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].widget = PersonPicker(community_id=community_id)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("everyone") and not data.get("person"):
+            raise forms.ValidationError(_("Choose a resident, or every eligible household."))
+        return data
+
+
+class LoanForm(BootstrapForm):
+    item = forms.ModelChoiceField(label=_("Tool"), queryset=None)
+    location = forms.ModelChoiceField(label=_("Lent from"), queryset=None)
+    borrower = forms.IntegerField(label=_("Borrower"))
+    deposit_points = forms.IntegerField(
+        label=_("Deposit (points)"), min_value=0, max_value=10000, initial=0, required=False
+    )
+    condition_out = forms.CharField(label=_("Condition when lent"), max_length=200, required=False)
+
+    def __init__(self, *args, community_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        from linli.warehouse.models import Item
+        from linli.warehouse.selectors import location_choices
+
+        self.fields["item"].queryset = Item.objects.filter(
+            community_id=community_id, lendable=True, is_active=True
+        ).order_by("name")
+        self.fields["location"].queryset = location_choices(community_id)
+        self.fields["borrower"].widget = PersonPicker(community_id=community_id)
+
+
+class LoanReturnForm(BootstrapForm):
+    condition_in = forms.CharField(
+        label=_("Condition when returned"), max_length=200, required=False
+    )
+    lost = forms.BooleanField(label=_("The tool is lost"), required=False)

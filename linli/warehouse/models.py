@@ -650,3 +650,228 @@ class WriteOff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lot} × {self.quantity.normalize()} ({self.get_reason_display()})"
+
+
+RELIEF_TAGS = ("low_income", "extreme_poverty", "emergency_relief")
+
+
+class ReliefQuota(models.Model):
+    """扶贫帮困: a month's relief quota in points granted by the station to a low-income household
+    (or a resident living alone in the registry). It is a ledger account of its own for that
+    month; what is left at the month's end expires (``manage.py relief_quota_expire``)."""
+
+    community = models.ForeignKey(
+        "places.Community", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
+    household = models.ForeignKey(
+        "people.Household",
+        verbose_name=_("household"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    person = models.ForeignKey(
+        "people.Person",
+        verbose_name=_("resident"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Only for a resident without a household in the registry."),
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    points = models.PositiveIntegerField(_("points"))
+    account = models.ForeignKey("ledger.Account", on_delete=models.PROTECT, related_name="+")
+    transaction = models.OneToOneField(
+        "ledger.LedgerTransaction", on_delete=models.PROTECT, related_name="+"
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("relief quota")
+        verbose_name_plural = _("relief quotas")
+        ordering = ["-month", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(household__isnull=True) ^ models.Q(person__isnull=True),
+                name="relief_quota_one_holder",
+            ),
+            models.UniqueConstraint(
+                fields=["household", "month"],
+                condition=models.Q(household__isnull=False),
+                name="relief_quota_household_month",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "month"],
+                condition=models.Q(person__isnull=False),
+                name="relief_quota_person_month",
+            ),
+            models.CheckConstraint(condition=models.Q(points__gte=1), name="relief_quota_points"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household or self.person} {self.month:%Y-%m}: {self.points}"
+
+
+class Sale(models.Model):
+    """收银: goods from the charity supermarket's shelf for points and/or the relief quota — one
+    ledger transaction moves the points, the quota and the goods together."""
+
+    community = models.ForeignKey(
+        "places.Community", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
+    location = models.ForeignKey(
+        Location, verbose_name=_("shelf"), on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(
+        "people.Person", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="+"
+    )
+    quota = models.ForeignKey(
+        ReliefQuota,
+        verbose_name=_("relief quota"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sales",
+    )
+    points_paid = models.PositiveIntegerField(_("points paid"))
+    quota_paid = models.PositiveIntegerField(_("relief quota used"))
+    total_value_fen = models.PositiveBigIntegerField(_("value (fen)"))
+    transaction = models.OneToOneField(
+        "ledger.LedgerTransaction", on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cashier"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("sale")
+        verbose_name_plural = _("sales")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(points_paid__gt=0) | models.Q(quota_paid__gt=0),
+                name="sale_paid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quota_paid=0) | models.Q(quota__isnull=False),
+                name="sale_quota_named",
+            ),
+        ]
+        indexes = [models.Index(fields=["community", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{_('Sale')} #{self.pk} · {self.person}"
+
+    @property
+    def points_total(self) -> int:
+        return self.points_paid + self.quota_paid
+
+
+class SaleLine(models.Model):
+    sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="lines")
+    item = models.ForeignKey(
+        Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="+"
+    )
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(_("quantity"), **QUANTITY)
+    points = models.PositiveIntegerField(_("points"))
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="sale_line_qty")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} × {self.quantity.normalize()}"
+
+
+class Loan(models.Model):
+    """共享工具: a tool lent to a resident, due back after the item's loan period; renewals push
+    the due date; the return records the tool's condition. An optional points deposit is frozen
+    for the loan and released on return."""
+
+    class Status(models.TextChoices):
+        OUT = "out", _("Lent out")
+        RETURNED = "returned", _("Returned")
+        LOST = "lost", _("Lost")
+
+    TRANSITIONS = {Status.OUT: {Status.RETURNED, Status.LOST}}
+
+    community = models.ForeignKey(
+        "places.Community", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
+    location = models.ForeignKey(
+        Location, verbose_name=_("lent from"), on_delete=models.PROTECT, related_name="+"
+    )
+    item = models.ForeignKey(
+        Item, verbose_name=_("tool"), on_delete=models.PROTECT, related_name="+"
+    )
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="+")
+    borrower = models.ForeignKey(
+        "people.Person", verbose_name=_("borrower"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OUT
+    )
+    lent_on = models.DateField(_("lent on"))
+    due_on = models.DateField(_("due on"))
+    renewals = models.PositiveSmallIntegerField(_("renewals"), default=0)
+    deposit_points = models.PositiveIntegerField(_("deposit (points)"), default=0)
+    condition_out = models.CharField(_("condition when lent"), max_length=200, blank=True)
+    condition_in = models.CharField(_("condition when returned"), max_length=200, blank=True)
+    returned_on = models.DateField(_("returned on"), null=True, blank=True)
+    lend_transaction = models.OneToOneField(
+        "ledger.LedgerTransaction", on_delete=models.PROTECT, related_name="+"
+    )
+    return_transaction = models.OneToOneField(
+        "ledger.LedgerTransaction",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("loan")
+        verbose_name_plural = _("loans")
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(due_on__gte=models.F("lent_on")), name="loan_due_after_lent"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    status="out", returned_on__isnull=True, return_transaction__isnull=True
+                )
+                | (~models.Q(status="out") & models.Q(returned_on__isnull=False)),
+                name="loan_closed_when_returned",
+            ),
+        ]
+        indexes = [models.Index(fields=["community", "status", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.item.name} → {self.borrower}"
+
+
+class LoanEvent(StatusEvent):
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(StatusEvent.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"{self.loan_id}: {self.from_status} → {self.to_status}"

@@ -407,6 +407,18 @@ def household_distributions(household, *, limit: int = 20) -> list[Distribution]
     )
 
 
+def person_distributions(person, *, limit: int = 10) -> list[Distribution]:
+    """What the resident received in person, newest first."""
+    return list(
+        Distribution.objects.filter(person=person)
+        .select_related("location")
+        .prefetch_related(
+            Prefetch("lines", queryset=DistributionLine.objects.select_related("item"))
+        )
+        .order_by("-distributed_on", "-pk")[:limit]
+    )
+
+
 def transfer_list(user, *, community_id: int | None = None) -> QuerySet[Transfer]:
     return (
         scope(Transfer.objects.all(), user, Perm.WAREHOUSE_VIEW, community_id=community_id)
@@ -480,3 +492,103 @@ def holding_get(user, holding_id: int) -> StockHolding:
         field="location__community",
         pk=holding_id,
     )
+
+
+# --- the till, relief quotas and the tool library -----------------------------------------------
+
+
+def sale_get(user, sale_id: int):
+    from linli.warehouse.models import Sale, SaleLine
+
+    sale = get_in_scope(
+        Sale.objects.select_related("person", "location", "community", "created_by", "quota"),
+        user,
+        Perm.WAREHOUSE_VIEW,
+        pk=sale_id,
+    )
+    sale.line_rows = list(SaleLine.objects.filter(sale=sale).select_related("item", "lot"))
+    return sale
+
+
+def sale_list(user, *, community_id: int | None = None, day: datetime.date | None = None):
+    from linli.warehouse.models import Sale
+
+    qs = scope(Sale.objects.all(), user, Perm.WAREHOUSE_VIEW, community_id=community_id)
+    if day is not None:
+        qs = qs.filter(created_at__date=day)
+    return qs.select_related("person", "location", "created_by").order_by("-created_at", "-pk")
+
+
+def till_summary(user, *, community_id: int | None = None, day: datetime.date) -> list[dict]:
+    """One row per shelf: sales, customers, points, relief quota and value on ``day``."""
+    return list(
+        sale_list(user, community_id=community_id, day=day)
+        .order_by()
+        .values("location_id", "location__name")
+        .annotate(
+            sales=Count("id"),
+            customers=Count("person", distinct=True),
+            points=Sum("points_paid"),
+            quota=Sum("quota_paid"),
+            value_fen=Sum("total_value_fen"),
+        )
+        .order_by("location__name")
+    )
+
+
+def relief_quota_list(user, *, community_id: int | None = None, month: datetime.date | None = None):
+    from linli.warehouse.models import ReliefQuota
+
+    month = (month or timezone.localdate()).replace(day=1)
+    return (
+        scope(
+            ReliefQuota.objects.filter(month=month),
+            user,
+            Perm.WAREHOUSE_VIEW,
+            community_id=community_id,
+        )
+        .select_related("household__head", "household__compound", "person", "account")
+        .order_by("pk")
+    )
+
+
+def relief_eligible_count(community_id: int) -> int:
+    """Households (and residents without one) who may get a relief quota today."""
+    from linli.people.models import Person
+    from linli.warehouse.services.till import relief_eligible_q
+
+    eligible = Person.objects.filter(
+        relief_eligible_q(timezone.localdate()), community_id=community_id, is_anonymised=False
+    )
+    households = eligible.exclude(household=None).values("household_id").distinct().count()
+    return households + eligible.filter(household=None).count()
+
+
+def loan_list(user, *, community_id: int | None = None, show: str = "out", q: str = ""):
+    """Loans: ``out``, ``overdue`` (out and past due), ``closed`` or ``all``."""
+    from linli.warehouse.models import Loan
+
+    qs = scope(Loan.objects.all(), user, Perm.WAREHOUSE_VIEW, community_id=community_id)
+    today = timezone.localdate()
+    if show == "out":
+        qs = qs.filter(status=Loan.Status.OUT)
+    elif show == "overdue":
+        qs = qs.filter(status=Loan.Status.OUT, due_on__lt=today)
+    elif show == "closed":
+        qs = qs.exclude(status=Loan.Status.OUT)
+    if q:
+        qs = qs.filter(Q(item__name__icontains=q) | Q(borrower__name__icontains=q))
+    return qs.select_related("item", "borrower", "location").order_by("due_on", "pk")
+
+
+def loan_get(user, loan_id: int):
+    from linli.warehouse.models import Loan
+
+    loan = get_in_scope(
+        Loan.objects.select_related("item", "borrower", "location", "created_by"),
+        user,
+        Perm.WAREHOUSE_VIEW,
+        pk=loan_id,
+    )
+    loan.timeline = list(loan.events.select_related("actor"))
+    return loan

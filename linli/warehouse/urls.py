@@ -1,6 +1,6 @@
 from django.urls import path
 
-from linli.warehouse import views
+from linli.warehouse import till_views, tool_views, views
 
 app_name = "warehouse"
 urlpatterns = [
@@ -53,4 +53,20 @@ urlpatterns = [
     path("pledges/", views.pledge_list, name="pledge_list"),
     path("pledges/new/", views.pledge_edit, name="pledge_create"),
     path("pledges/<int:pledge_id>/", views.pledge_edit, name="pledge_edit"),
+    path("till/", till_views.till_start, name="till"),
+    path("till/<int:location_id>/<int:person_id>/", till_views.till_basket, name="till_basket"),
+    path(
+        "till/<int:location_id>/<int:person_id>/settle/",
+        till_views.till_settle,
+        name="till_settle",
+    ),
+    path("till/summary/", till_views.till_summary, name="till_summary"),
+    path("sales/<int:sale_id>/", till_views.sale_detail, name="sale_detail"),
+    path("relief/", till_views.relief_quotas, name="relief_quotas"),
+    path("cards/<int:person_id>/", till_views.person_card, name="person_card"),
+    path("tools/", tool_views.loan_list, name="loan_list"),
+    path("tools/lend/", tool_views.loan_create, name="loan_create"),
+    path("tools/<int:loan_id>/", tool_views.loan_detail, name="loan_detail"),
+    path("tools/<int:loan_id>/renew/", tool_views.loan_renew, name="loan_renew"),
+    path("tools/<int:loan_id>/return/", tool_views.loan_return, name="loan_return"),
 ]

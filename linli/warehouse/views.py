@@ -832,3 +832,21 @@ def household_panel(request, household) -> str:
         },
         request=request,
     )
+
+
+def person_panel(request, person) -> str:
+    """On the resident's page: what they received, tools they have out, their love card."""
+    if not has_perm(request.user, Perm.WAREHOUSE_VIEW, person.community_id):
+        return ""
+    return render_to_string(
+        "warehouse/_person_panel.html",
+        {
+            "person": person,
+            "distributions": selectors.person_distributions(person),
+            "loans": selectors.loan_list(request.user, community_id=person.community_id).filter(
+                borrower=person
+            ),
+            "can_manage": has_perm(request.user, Perm.WAREHOUSE_MANAGE, person.community_id),
+        },
+        request=request,
+    )

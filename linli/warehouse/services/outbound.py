@@ -66,7 +66,7 @@ def _location(community_id: int, location_id, field: str = "location_id") -> Loc
     return location
 
 
-def _picks(
+def allocate_lines(
     community_id: int, location: Location, lines: list[OutLine], *, to_give: bool
 ) -> list[tuple[Item, Pick]]:
     """Allocate every line (first expiry first, or the hand-picked lot); all errors at once."""
@@ -181,7 +181,7 @@ def distribution_create(
         raise _invalid(errors)
     _receipt_check(receipt)
     location = _location(community_id, location_id)
-    picks = _picks(community_id, location, lines, to_give=True)
+    picks = allocate_lines(community_id, location, lines, to_give=True)
     if person is None and any(item.is_medicine for item, _pick in picks):
         raise _invalid({"recipient_kind": [_("Medicine is given only to a named resident.")]})
 
@@ -252,7 +252,7 @@ def transfer_create(
     target = _location(community_id, to_location_id, "to_location_id")
     if source == target:
         raise _invalid({"to_location_id": [_("Choose a different location to move to.")]})
-    picks = _picks(community_id, source, lines, to_give=False)
+    picks = allocate_lines(community_id, source, lines, to_give=False)
     legs: list[Leg] = []
     for _item, pick in picks:
         legs += [
