@@ -7,26 +7,40 @@ import datetime
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from linli.accounts.roles import Perm
-from linli.core import selectors
+from linli.core import notifications, selectors
 from linli.core.paging import paginate, query_without_page
+from linli.core.panels import render_panels
 from linli.core.scoping import has_perm
 from linli.people import selectors as people_selectors
 
 
 @login_required
 def dashboard(request):
-    """工作台: counts per vulnerability tag in the user's scope (or the chosen community)."""
-    context = {"can_view_registry": has_perm(request.user, Perm.REGISTRY_VIEW)}
+    """工作台: counts per vulnerability tag in the user's scope (or the chosen community), the
+    user's unread notifications, and the panels feature apps add (stock alerts…)."""
+    context = {
+        "can_view_registry": has_perm(request.user, Perm.REGISTRY_VIEW),
+        "notifications": list(notifications.unread_for(request.user)),
+        "panels": render_panels("dashboard", request, None),
+    }
     if context["can_view_registry"]:
         community_id = request.community.pk if request.community else None
         context["tag_counts"] = people_selectors.tag_counts(request.user, community_id)
         context["total"] = people_selectors.person_total(request.user, community_id)
     return render(request, "core/dashboard.html", context)
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    """Mark every notification read."""
+    notifications.mark_all_read(request.user)
+    return redirect("core:dashboard")
 
 
 def _date(value: str | None) -> datetime.date | None:

@@ -39,3 +39,4 @@ class WarehouseConfig(AppConfig):
         )
         register_panel("household", views.household_panel)
         register_panel("person", views.person_panel)
+        register_panel("dashboard", views.dashboard_panel)

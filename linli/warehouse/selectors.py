@@ -280,17 +280,46 @@ def expiring_soon(
     user, *, community_id: int | None = None, days: int = EXPIRY_WARNING_DAYS
 ) -> QuerySet[StockHolding]:
     """Lots on hand that expire within ``days`` (or have expired), soonest first."""
+    return scope(
+        _expiring(days),
+        user,
+        Perm.WAREHOUSE_VIEW,
+        field="location__community",
+        community_id=community_id,
+    )
+
+
+def _expiring(days: int) -> QuerySet[StockHolding]:
     until = timezone.localdate() + datetime.timedelta(days=days)
     return (
-        scope(
-            StockHolding.objects.filter(account__balance__gt=0, lot__expires_on__lte=until),
-            user,
-            Perm.WAREHOUSE_VIEW,
-            field="location__community",
-            community_id=community_id,
-        )
+        StockHolding.objects.filter(account__balance__gt=0, lot__expires_on__lte=until)
         .select_related("location", "lot__item", "account")
         .order_by("lot__expires_on", "location__name", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class CommunityAlerts:
+    """What the daily task tells a community's station (unscoped: the task runs as no one)."""
+
+    below: list[LevelAlert]
+    expiring: list[StockHolding]
+
+    @property
+    def reserve_low(self) -> list[LevelAlert]:
+        return [a for a in self.below if a.is_reserve]
+
+    def __bool__(self) -> bool:
+        return bool(self.below or self.expiring)
+
+
+def community_alerts(community_id: int, *, days: int = EXPIRY_WARNING_DAYS) -> CommunityAlerts:
+    levels = StockLevel.objects.filter(
+        location__community_id=community_id, location__is_active=True, item__is_active=True
+    ).select_related("location", "item")
+    return CommunityAlerts(
+        below=_levels_below(levels),
+        expiring=list(_expiring(days).filter(location__community_id=community_id)[:200]),
     )
 
 

@@ -6,6 +6,7 @@ app_name = "warehouse"
 urlpatterns = [
     path("", views.stock, name="stock"),
     path("alerts/", views.alerts, name="alerts"),
+    path("reports/", views.report, name="report"),
     path("items/", views.item_list, name="item_list"),
     path("items/new/", views.item_edit, name="item_create"),
     path("items/<int:item_id>/", views.item_detail, name="item_detail"),

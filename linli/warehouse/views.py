@@ -7,11 +7,13 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from linli.accounts.roles import Perm
@@ -849,4 +851,72 @@ def person_panel(request, person) -> str:
             "can_manage": has_perm(request.user, Perm.WAREHOUSE_MANAGE, person.community_id),
         },
         request=request,
+    )
+
+
+def dashboard_panel(request, _obj) -> str:
+    """On the station dashboard: today's stock alerts for the user's (chosen) communities."""
+    if not has_perm(request.user, Perm.WAREHOUSE_VIEW):
+        return ""
+    community_id = _community_id(request)
+    return render_to_string(
+        "warehouse/_dashboard_panel.html",
+        {
+            "below": selectors.below_minimum(request.user, community_id=community_id),
+            "expiring": selectors.expiring_soon(request.user, community_id=community_id).count(),
+            "medicine_waiting": selectors.medicine_waiting(
+                request.user, community_id=community_id
+            ).count(),
+            "overdue_loans": selectors.loan_list(
+                request.user, community_id=community_id, show="overdue"
+            ).count(),
+        },
+        request=request,
+    )
+
+
+REPORTS = {
+    "stock": _lazy("Stock on hand by location and category"),
+    "inflows": _lazy("Donations in by donor and month"),
+    "outflows": _lazy("Goods given out by beneficiary group and month"),
+}
+
+
+@login_required
+def report(request):
+    """报表: the three warehouse reports, on the page or as Excel (``?format=xlsx``)."""
+    from linli.warehouse import reports
+
+    kind = request.GET.get("report", "stock")
+    kind = kind if kind in REPORTS else "stock"
+    this_year = timezone.localdate().year
+    year = _int(request.GET.get("year")) or this_year
+    year = year if 2000 <= year <= this_year + 1 else this_year
+    community_id = _community_id(request)
+    if kind == "stock":
+        table = reports.stock_by_location_category(request.user, community_id=community_id)
+    elif kind == "inflows":
+        table = reports.inflows_by_donor_month(request.user, year=year, community_id=community_id)
+    else:
+        table = reports.outflows_by_tag_month(request.user, year=year, community_id=community_id)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            reports.workbook_bytes(table),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="warehouse-{kind}-{year}.xlsx"'
+        return response
+    return render(
+        request,
+        "warehouse/report.html",
+        {
+            "table": table,
+            "rows": [table.cells(row) for row in table.rows],
+            "total": table.cells(table.total_row()),
+            "kind": kind,
+            "reports": REPORTS,
+            "year": year,
+            "years": range(this_year, this_year - 5, -1),
+            "query": query_without_page(request),
+        },
     )

@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from linli.accounts.roles import Role
 from linli.accounts.services import membership_grant, user_create
@@ -15,3 +16,11 @@ def pharmacist(world):
     user = user_create(actor=None, username="pharmacist_a", password="a-long-test-password")
     membership_grant(actor=None, user=user, role=Role.PHARMACIST, community_id=world.a.pk)
     return user
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """These tests read English messages (the Chinese ones are checked in test_i18n)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
