@@ -72,6 +72,7 @@ ACCOUNTS = [
     ("worker2", "陈社工", Role.SOCIAL_WORKER, 1),
     ("volunteer1", "王志愿者", Role.VOLUNTEER, 0),
     ("resident1", "赵居民", Role.RESIDENT, 0),
+    ("pharmacist1", "孙药师", Role.PHARMACIST, 0),
 ]
 
 
