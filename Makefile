@@ -41,6 +41,7 @@ e2e: $(VENV)/.installed-test
 # DATABASE_URL=postgres://postgres@127.0.0.1:5432/linli make bench  — for the concurrent figures.
 bench: $(VENV)/.installed
 	$(PY) bench/ledger_bench.py
+	$(PY) bench/warehouse_bench.py
 
 # Schemathesis against the OpenAPI schema: no input may produce a 5xx (FUZZ_DATABASE=postgres too).
 fuzz: $(VENV)/.installed-test

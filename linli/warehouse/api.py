@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 from linli.core.api import API_AUTH, ErrorOut, LimitOffset, RecordId, Text
 from linli.warehouse import selectors
 from linli.warehouse.models import AdjustmentReason, Category, Location
-from linli.warehouse.services import catalogue, counts, inbound, outbound
+from linli.warehouse.services import catalogue, counts, inbound, outbound, till, tools
 
 router = Router(tags=["warehouse"], auth=API_AUTH)
 
@@ -613,3 +613,193 @@ def pledge_list(request, community_id: RecordId | None = None, q: Search = ""):
 @router.post("/warehouse/pledges", response={201: PledgeOut, **WRITE})
 def pledge_create(request, payload: PledgeIn):
     return Status(201, inbound.pledge_create(actor=request.user, **payload.dict()))
+
+
+# --- the till, relief quotas, the tool library, reports -----------------------------------------
+
+
+class SaleIn(Schema):
+    community_id: RecordId
+    location_id: RecordId
+    person_id: RecordId
+    pay_with: Literal["points", "quota", "both"] = "points"
+    lines: list[OutLineIn] = Field(..., min_length=1, max_length=30)
+
+
+class SaleLineOut(Schema):
+    item_id: int
+    lot_id: int
+    quantity: Decimal
+    points: int
+
+
+class SaleOut(Schema):
+    id: int
+    community_id: int
+    location_id: int
+    person_id: int
+    points_paid: int
+    quota_paid: int
+    total_value_fen: int
+    created_at: datetime.datetime
+    lines: list[SaleLineOut]
+
+    @staticmethod
+    def resolve_lines(obj) -> list:
+        return list(obj.lines.all())
+
+
+@router.post("/warehouse/sales", response={201: SaleOut, **WRITE}, tags=["supermarket"])
+def sale_settle(request, payload: SaleIn):
+    """收银: settle a basket with points, the relief quota, or both (the quota first) — one
+    ledger transaction moves the points and the goods."""
+    data = payload.dict()
+    lines = [outbound.OutLine(**line) for line in data.pop("lines")]
+    return Status(201, till.sale_settle(actor=request.user, lines=lines, **data))
+
+
+@router.get("/warehouse/sales", response=list[SaleOut], tags=["supermarket"])
+@paginate(LimitOffset)
+def sale_list(request, community_id: RecordId | None = None, day: datetime.date | None = None):
+    """Sales, newest first (``day``: one day's, for the daily summary)."""
+    return selectors.sale_list(request.user, community_id=community_id, day=day).prefetch_related(
+        "lines"
+    )
+
+
+class QuotaIn(Schema):
+    community_id: RecordId
+    points: int = Field(..., ge=1, le=100000)
+    household_id: RecordId | None = None
+    person_id: RecordId | None = Field(None, description="Their household's quota, else theirs.")
+    everyone: bool = Field(False, description="Every eligible household without one this month.")
+
+
+class QuotaOut(Schema):
+    id: int
+    community_id: int
+    household_id: int | None
+    person_id: int | None
+    month: datetime.date
+    points: int
+    left: int
+
+    @staticmethod
+    def resolve_left(obj) -> int:
+        return int(obj.account.balance)
+
+
+class GrantedOut(Schema):
+    granted: int
+
+
+@router.get("/warehouse/relief-quotas", response=list[QuotaOut], tags=["supermarket"])
+@paginate(LimitOffset)
+def relief_quota_list(request, community_id: RecordId | None = None):
+    """This month's relief quotas (扶贫帮困) and what is left of each."""
+    return selectors.relief_quota_list(request.user, community_id=community_id)
+
+
+@router.post("/warehouse/relief-quotas", response={201: GrantedOut, **WRITE}, tags=["supermarket"])
+def relief_quota_grant(request, payload: QuotaIn):
+    """Grant this month's quota to one household, or to every eligible one (station admins)."""
+    if payload.everyone:
+        granted = till.relief_quota_grant_all(
+            actor=request.user, community_id=payload.community_id, points=payload.points
+        )
+    else:
+        till.relief_quota_grant(
+            actor=request.user,
+            community_id=payload.community_id,
+            points=payload.points,
+            household_id=payload.household_id,
+            person_id=payload.person_id,
+        )
+        granted = 1
+    return Status(201, {"granted": granted})
+
+
+class LoanIn(Schema):
+    community_id: RecordId
+    location_id: RecordId
+    item_id: RecordId
+    borrower_id: RecordId
+    deposit_points: int = Field(0, ge=0, le=10000)
+    condition_out: Text = Field("", max_length=200)
+
+
+class LoanReturnIn(Schema):
+    condition_in: Text = Field("", max_length=200)
+    lost: bool = False
+
+
+class LoanOut(Schema):
+    id: int
+    community_id: int
+    item_id: int
+    borrower_id: int
+    status: str
+    lent_on: datetime.date
+    due_on: datetime.date
+    renewals: int
+    deposit_points: int
+    returned_on: datetime.date | None
+
+
+@router.get("/warehouse/loans", response=list[LoanOut], tags=["tool library"])
+@paginate(LimitOffset)
+def loan_list(
+    request,
+    community_id: RecordId | None = None,
+    show: Literal["out", "overdue", "closed", "all"] = "out",
+):
+    return selectors.loan_list(request.user, community_id=community_id, show=show)
+
+
+@router.post("/warehouse/loans", response={201: LoanOut, **WRITE}, tags=["tool library"])
+def loan_create(request, payload: LoanIn):
+    """借出 a tool for its loan period (borrowers in good standing only)."""
+    return Status(201, tools.loan_create(actor=request.user, **payload.dict()))
+
+
+@router.post(
+    "/warehouse/loans/{loan_id}/renew", response={200: LoanOut, **WRITE}, tags=["tool library"]
+)
+def loan_renew(request, loan_id: RecordId):
+    return tools.loan_renew(actor=request.user, loan_id=loan_id)
+
+
+@router.post(
+    "/warehouse/loans/{loan_id}/return", response={200: LoanOut, **WRITE}, tags=["tool library"]
+)
+def loan_return(request, loan_id: RecordId, payload: LoanReturnIn):
+    return tools.loan_return(actor=request.user, loan_id=loan_id, **payload.dict())
+
+
+class ReportOut(Schema):
+    title: str
+    columns: list[str]
+    money_columns: list[int] = Field(description="Indexes of amounts in fen.")
+    rows: list[list]
+
+
+@router.get("/warehouse/reports/{kind}", response={200: ReportOut, 404: ErrorOut}, tags=["reports"])
+def report(
+    request,
+    kind: Literal["stock", "inflows", "outflows"],
+    community_id: RecordId | None = None,
+    year: Annotated[int, Field(ge=2000, le=2100)] | None = None,
+):
+    """The warehouse reports as data (the page exports them to Excel)."""
+    from django.utils import timezone
+
+    from linli.warehouse import reports
+
+    year = year or timezone.localdate().year
+    table = reports.report_for(request.user, kind, year=year, community_id=community_id)
+    return {
+        "title": table.title,
+        "columns": [str(c) for c in table.columns],
+        "money_columns": sorted(table.money),
+        "rows": table.rows,
+    }

@@ -240,6 +240,15 @@ def outflows_by_tag_month(user, *, year: int, community_id: int | None = None) -
     return table
 
 
+def report_for(user, kind: str, *, year: int, community_id: int | None = None) -> Table:
+    """One of the three reports by name: ``stock``, ``inflows`` or ``outflows``."""
+    if kind == "stock":
+        return stock_by_location_category(user, community_id=community_id)
+    if kind == "inflows":
+        return inflows_by_donor_month(user, year=year, community_id=community_id)
+    return outflows_by_tag_month(user, year=year, community_id=community_id)
+
+
 def workbook_bytes(table: Table) -> bytes:
     """The table as an .xlsx file: title, header, rows and the total row; amounts in yuan."""
     book = Workbook(write_only=True)

@@ -892,13 +892,7 @@ def report(request):
     this_year = timezone.localdate().year
     year = _int(request.GET.get("year")) or this_year
     year = year if 2000 <= year <= this_year + 1 else this_year
-    community_id = _community_id(request)
-    if kind == "stock":
-        table = reports.stock_by_location_category(request.user, community_id=community_id)
-    elif kind == "inflows":
-        table = reports.inflows_by_donor_month(request.user, year=year, community_id=community_id)
-    else:
-        table = reports.outflows_by_tag_month(request.user, year=year, community_id=community_id)
+    table = reports.report_for(request.user, kind, year=year, community_id=_community_id(request))
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(
             reports.workbook_bytes(table),

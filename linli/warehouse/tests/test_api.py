@@ -156,3 +156,98 @@ class TestWarehouseApi:
             (a["item"], a["is_reserve"], Decimal(a["on_hand"])) for a in alerts["below_minimum"]
         ] == [("大米 5kg", True, Decimal(2))]
         assert [e["item"] for e in alerts["expiring"]] == ["大米 5kg"]
+
+
+class TestTillToolsAndReportsApi:
+    def test_a_sale_a_quota_and_a_loan_over_the_api(self, shop, person_a, world, api_for):
+        from linli.people import services as people_services
+        from linli.points.tests.helpers import give as give_points
+        from linli.warehouse.services import catalogue
+
+        people_services.person_tag_add(
+            actor=world.worker_a, person_id=person_a.pk, tag="low_income"
+        )
+        give_points(world, person_a, 100)
+        shop.receive(shop.rice, 3, days(30), location=shop.shelf)
+        station, worker = api_for(world.station_a), api_for(world.worker_a)
+        response = post(
+            station,
+            "/warehouse/relief-quotas",
+            {
+                "community_id": world.a.pk,
+                "points": 30,
+                "everyone": True,
+            },
+        )
+        assert response.status_code == 201 and response.json() == {"granted": 1}
+        assert (
+            post(
+                worker,
+                "/warehouse/relief-quotas",
+                {
+                    "community_id": world.a.pk,
+                    "points": 30,
+                    "everyone": True,
+                },
+            ).status_code
+            == 403
+        )
+        response = post(
+            worker,
+            "/warehouse/sales",
+            {
+                "community_id": world.a.pk,
+                "location_id": shop.shelf.pk,
+                "person_id": person_a.pk,
+                "pay_with": "both",
+                "lines": [{"item_id": shop.rice.pk, "quantity": "2"}],
+            },
+        )
+        assert response.status_code == 201, response.content
+        assert (response.json()["quota_paid"], response.json()["points_paid"]) == (30, 10)
+        quotas = worker.get("/api/v1/warehouse/relief-quotas").json()
+        assert quotas["items"][0]["left"] == 0
+
+        drill = catalogue.item_create(
+            actor=world.worker_a,
+            community_id=world.a.pk,
+            name="电钻",
+            category="tools",
+            unit="把",
+            fair_value_fen=30000,
+            lendable=True,
+        )
+        shop.receive(drill, 1)
+        loan = post(
+            worker,
+            "/warehouse/loans",
+            {
+                "community_id": world.a.pk,
+                "location_id": shop.store.pk,
+                "item_id": drill.pk,
+                "borrower_id": person_a.pk,
+                "deposit_points": 10,
+            },
+        )
+        assert loan.status_code == 201, loan.content
+        assert (
+            post(
+                api_for(world.worker_b), f"/warehouse/loans/{loan.json()['id']}/renew", {}
+            ).status_code
+            == 404
+        )
+        back = post(
+            worker, f"/warehouse/loans/{loan.json()['id']}/return", {"condition_in": "完好"}
+        )
+        assert back.status_code == 200 and back.json()["status"] == "returned"
+        assert_ledger_consistent()
+
+    def test_reports_as_data(self, shop, api_for):
+        shop.receive(shop.coat, 2)
+        client = api_for(shop.world.worker_a)
+        report = client.get("/api/v1/warehouse/reports/stock").json()
+        assert report["rows"][0][-1] == 24000 and report["money_columns"] == [5]
+        assert client.get("/api/v1/warehouse/reports/nonsense").status_code == 422
+        assert (
+            api_for(shop.world.worker_b).get("/api/v1/warehouse/reports/stock").json()["rows"] == []
+        )
