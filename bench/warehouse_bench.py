@@ -194,7 +194,7 @@ def stock_vs_group_by() -> None:
     settle()
 
     def selector():
-        return len(selectors.stock_rows(selectors.stock_on_hand(user, community_id=community.pk)))
+        return len(selectors.stock_on_hand(user, community_id=community.pk))
 
     def bare():
         with connection.cursor() as cursor:

@@ -201,7 +201,7 @@ def stock_on_hand(
         category=category or "",
         q=q.strip(),
     )
-    return {"items": selectors.stock_rows(rows[offset : offset + limit]), "count": rows.count()}
+    return {"items": rows[offset : offset + limit], "count": len(rows)}
 
 
 class LevelAlertOut(Schema):

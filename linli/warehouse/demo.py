@@ -292,6 +292,7 @@ def _history(rng, station, worker, community, places, items, *, rich: bool) -> N
             )
     outbound.expired_write_off(actor=station, location_id=places["store"].pk)
     outbound.expired_write_off(actor=station, location_id=places["shelf"].pk)
+    outbound.expired_write_off(actor=station, location_id=places["reserve"].pk)
     _count(rng, station, worker, places["store"])
     _till(rng, station, worker, community, places, in_need, rich=rich)
     _tool_loans(rng, worker, community, places, items, residents)

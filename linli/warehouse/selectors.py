@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Count, DecimalField, F, Min, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from linli.accounts.roles import Perm
-from linli.core.scoping import get_in_scope, scope
+from linli.core.scoping import get_in_scope, require_any, scope
 from linli.warehouse.models import (
     Distribution,
     DistributionLine,
@@ -132,13 +133,14 @@ def location_holdings(location: Location) -> QuerySet[StockHolding]:
 # --- stock on hand -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class StockRow:
-    location_id: int
+class StockRow(NamedTuple):
+    """One (location, item) of stock on hand; fields in the order rows sort by."""
+
     location: str
-    item_id: int
-    item: str
     category: str
+    item: str
+    location_id: int
+    item_id: int
     unit: str
     quantity: Decimal
     value_fen: int
@@ -153,62 +155,57 @@ def stock_on_hand(
     location_id: int | None = None,
     category: str = "",
     q: str = "",
-) -> QuerySet:
+) -> list[StockRow]:
     """库存: quantity per (location, item) in scope, summed over lots from the cached ledger
-    balances (one indexed join, no scan of postings). Rows are dicts; ``stock_rows`` makes them
-    ``StockRow`` with the value."""
-    qs = scope(
-        StockHolding.objects.filter(account__balance__gt=0),
-        user,
-        Perm.WAREHOUSE_VIEW,
-        field="location__community",
-        community_id=community_id,
-    )
+    balances (no scan of postings), with value, number of lots and the next expiry; sorted by
+    location, category and item. Grouped by ids in the database, named afterwards (grouping by
+    the names as well costs three times as much)."""
+    communities = require_any(user, Perm.WAREHOUSE_VIEW)
+    if community_id is not None:
+        communities = communities & {community_id}
+    qs = StockHolding.objects.filter(account__balance__gt=0, location__community_id__in=communities)
     if location_id:
         qs = qs.filter(location_id=location_id)
     if category:
         qs = qs.filter(lot__item__category=category)
     if q:
         qs = qs.filter(Q(lot__item__name__icontains=q) | Q(lot__item__barcode=q))
-    return (
-        qs.values(
-            "location_id",
-            "location__name",
-            "lot__item_id",
-            "lot__item__name",
-            "lot__item__category",
-            "lot__item__unit",
-            "lot__item__fair_value_fen",
-        )
+    sums = (
+        qs.values_list("location_id", "lot__item_id")
         .annotate(
             quantity=Sum("account__balance"), lots=Count("id"), next_expiry=Min("lot__expires_on")
         )
-        .order_by(
-            "location__name",
-            "lot__item__category",
-            "lot__item__name",
-            "location_id",
-            "lot__item_id",
-        )
+        .order_by()
     )
-
-
-def stock_rows(rows) -> list[StockRow]:
-    return [
-        StockRow(
-            location_id=r["location_id"],
-            location=r["location__name"],
-            item_id=r["lot__item_id"],
-            item=r["lot__item__name"],
-            category=r["lot__item__category"],
-            unit=r["lot__item__unit"],
-            quantity=r["quantity"],
-            value_fen=int((r["quantity"] * r["lot__item__fair_value_fen"]).to_integral_value()),
-            lots=r["lots"],
-            next_expiry=r["next_expiry"],
+    locations = dict(
+        Location.objects.filter(community_id__in=communities).values_list("pk", "name")
+    )
+    items = {
+        pk: rest
+        for pk, *rest in Item.objects.filter(community_id__in=communities).values_list(
+            "pk", "name", "category", "unit", "fair_value_fen"
         )
-        for r in rows
-    ]
+    }
+    rows = []
+    append = rows.append
+    for location_pk, item_pk, quantity, lots, next_expiry in sums:
+        name, item_category, unit, value = items[item_pk]
+        append(
+            StockRow(
+                locations[location_pk],
+                item_category,
+                name,
+                location_pk,
+                item_pk,
+                unit,
+                quantity,
+                int((quantity * value).to_integral_value()),
+                lots,
+                next_expiry,
+            )
+        )
+    rows.sort()
+    return rows
 
 
 def stock_value_fen(user, *, community_id: int | None = None) -> int:

@@ -93,7 +93,6 @@ def stock(request):
         request.user, community_id=community_id, location_id=location_id, category=category, q=q
     )
     page = paginate(request, rows, per_page=50)
-    page.object_list = selectors.stock_rows(page.object_list)
     return render(
         request,
         "warehouse/stock.html",
