@@ -12,7 +12,7 @@ import datetime
 import random
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from linli.accounts.models import Membership, User
@@ -22,7 +22,7 @@ from linli.people.models import Household, Person
 from linli.people.selectors import in_need_q
 from linli.places.models import Community
 from linli.points.selectors import points_balances
-from linli.warehouse.models import Item, Location, Lot
+from linli.warehouse.models import Item, Location, Lot, StockHolding
 from linli.warehouse.services import catalogue, counts, inbound, outbound, till, tools
 from linli.warehouse.services.outbound import OutLine
 
@@ -298,11 +298,20 @@ def _history(rng, station, worker, community, places, items, *, rich: bool) -> N
     _tool_loans(rng, worker, community, places, items, residents)
 
 
+def _stock_at(location: Location, *, givable: bool = True) -> dict[int, Decimal]:
+    """Quantity per item at the location (only what may be given, unless ``givable`` is off)."""
+    holdings = StockHolding.objects.filter(location=location, account__balance__gt=0)
+    if givable:
+        holdings = holdings.filter(
+            Q(lot__expires_on__isnull=True) | Q(lot__expires_on__gte=timezone.localdate())
+        )
+    return dict(
+        holdings.values_list("lot__item_id").annotate(total=Sum("account__balance")).order_by()
+    )
+
+
 def _move_everything_from(actor, community, source: Location, target: Location) -> None:
-    rows = {}
-    for lot in Lot.objects.filter(holdings__location=source, holdings__account__balance__gt=0):
-        balance = lot.holdings.get(location=source).account.balance
-        rows[lot.item_id] = rows.get(lot.item_id, Decimal(0)) + balance
+    rows = _stock_at(source, givable=False)
     if rows:
         outbound.transfer_create(
             actor=actor,
@@ -314,22 +323,11 @@ def _move_everything_from(actor, community, source: Location, target: Location) 
         )
 
 
-def _on_hand(location: Location, item: Item, today) -> Decimal:
-    total = Decimal(0)
-    for lot in (
-        Lot.objects.filter(item=item, holdings__location=location)
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
-        .distinct()
-    ):
-        total += lot.holdings.get(location=location).account.balance
-    return total
-
-
 def _transfer_some(rng, actor, community, source, target, goods, share) -> None:
-    today = timezone.localdate()
+    stock = _stock_at(source)
     lines = []
     for item in rng.sample(goods, 4):
-        quantity = int(_on_hand(source, item, today) * Decimal(str(share)))
+        quantity = int(stock.get(item.pk, 0) * Decimal(str(share)))
         if quantity >= 1:
             lines.append(OutLine(item_id=item.pk, quantity=quantity))
     if lines:
@@ -343,10 +341,10 @@ def _transfer_some(rng, actor, community, source, target, goods, share) -> None:
 
 
 def _give(rng, actor, community, location, goods, day, **recipient) -> None:
-    today = timezone.localdate()
+    stock = _stock_at(location)
     lines = []
     for item in rng.sample(goods, rng.randint(1, 3)):
-        quantity = min(rng.randint(1, 3), int(_on_hand(location, item, today)))
+        quantity = min(rng.randint(1, 3), int(stock.get(item.pk, 0)))
         if quantity:
             lines.append(OutLine(item_id=item.pk, quantity=quantity))
     if not lines:
@@ -380,13 +378,13 @@ def _count(rng, station, worker, location) -> None:
 def _till(rng, station, worker, community, places, in_need, *, rich: bool) -> None:
     till.relief_quota_grant_all(actor=station, community_id=community.pk, points=60)
     shelf = places["shelf"]
-    today = timezone.localdate()
     priced = list(Item.objects.filter(community=community, points_price__isnull=False))
     customers = [p for p in in_need if points_balances(p)[0] >= 10 or till.current_quota(p)]
     for person in rng.sample(customers, min(len(customers), 12 if rich else 4)):
         lines = []
+        stock = _stock_at(shelf)
         for item in rng.sample(priced, 2):
-            if _on_hand(shelf, item, today) >= 1:
+            if stock.get(item.pk, 0) >= 1:
                 lines.append(OutLine(item_id=item.pk, quantity=1))
         if not lines:
             continue
