@@ -218,7 +218,26 @@ class StockHolding(models.Model):
         return f"{self.lot} @ {self.location}"
 
 
-class Donation(models.Model):
+class StockDocument(models.Model):
+    """What every stock document has: its community, the one ledger transaction it posted, and
+    who wrote it when (ADR 0009)."""
+
+    community = models.ForeignKey(
+        "places.Community", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
+    transaction = models.OneToOneField(
+        "ledger.LedgerTransaction", on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class Donation(StockDocument):
     """捐赠入库: goods from a resident, a partner business, an organisation, or anonymous."""
 
     class DonorKind(models.TextChoices):
@@ -227,9 +246,6 @@ class Donation(models.Model):
         ORGANISATION = "organisation", _("Organisation")
         ANONYMOUS = "anonymous", _("Anonymous")
 
-    community = models.ForeignKey(
-        "places.Community", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
-    )
     location = models.ForeignKey(
         Location, verbose_name=_("received into"), on_delete=models.PROTECT, related_name="+"
     )
@@ -248,13 +264,6 @@ class Donation(models.Model):
     certificate_code = models.CharField(max_length=16, unique=True)
     total_value_fen = models.PositiveBigIntegerField(_("value (fen)"))
     points_awarded = models.PositiveIntegerField(_("points awarded"), default=0)
-    transaction = models.OneToOneField(
-        "ledger.LedgerTransaction", on_delete=models.PROTECT, related_name="+"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("donation")
@@ -364,7 +373,7 @@ class Pledge(models.Model):
         return self.person.name if self.person_id else self.pledger_name
 
 
-class Distribution(models.Model):
+class Distribution(StockDocument):
     """发放: goods given out to a person, a household, an activity or an emergency."""
 
     class RecipientKind(models.TextChoices):
@@ -373,9 +382,6 @@ class Distribution(models.Model):
         ACTIVITY = "activity", _("Activity")
         EMERGENCY = "emergency", _("Emergency")
 
-    community = models.ForeignKey(
-        "places.Community", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
-    )
     location = models.ForeignKey(
         Location, verbose_name=_("from"), on_delete=models.PROTECT, related_name="+"
     )
@@ -407,13 +413,6 @@ class Distribution(models.Model):
     receipt = models.FileField(_("receipt photo"), upload_to="receipts/%Y/%m/", blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     total_value_fen = models.PositiveBigIntegerField(_("value (fen)"))
-    transaction = models.OneToOneField(
-        "ledger.LedgerTransaction", on_delete=models.PROTECT, related_name="+"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("distribution")
@@ -469,12 +468,9 @@ class DistributionLine(models.Model):
         return f"{self.item} × {self.quantity.normalize()}"
 
 
-class Transfer(models.Model):
+class Transfer(StockDocument):
     """调拨: goods moved from one location to another of the same community."""
 
-    community = models.ForeignKey(
-        "places.Community", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
-    )
     from_location = models.ForeignKey(
         Location, verbose_name=_("from"), on_delete=models.PROTECT, related_name="+"
     )
@@ -482,13 +478,6 @@ class Transfer(models.Model):
         Location, verbose_name=_("to"), on_delete=models.PROTECT, related_name="+"
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
-    transaction = models.OneToOneField(
-        "ledger.LedgerTransaction", on_delete=models.PROTECT, related_name="+"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("transfer")
@@ -618,12 +607,9 @@ class StockCountEvent(StatusEvent):
         pass
 
 
-class WriteOff(models.Model):
+class WriteOff(StockDocument):
     """报损: goods taken off the books (expired lots, damage) with a reason."""
 
-    community = models.ForeignKey(
-        "places.Community", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
-    )
     location = models.ForeignKey(
         Location, verbose_name=_("location"), on_delete=models.PROTECT, related_name="+"
     )
@@ -632,13 +618,6 @@ class WriteOff(models.Model):
     reason = models.CharField(_("reason"), max_length=16, choices=AdjustmentReason.choices)
     note = models.CharField(_("note"), max_length=200, blank=True)
     value_fen = models.PositiveBigIntegerField(_("value (fen)"))
-    transaction = models.OneToOneField(
-        "ledger.LedgerTransaction", on_delete=models.PROTECT, related_name="+"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("write-off")
@@ -717,13 +696,10 @@ class ReliefQuota(models.Model):
         return f"{self.household or self.person} {self.month:%Y-%m}: {self.points}"
 
 
-class Sale(models.Model):
+class Sale(StockDocument):
     """收银: goods from the charity supermarket's shelf for points and/or the relief quota — one
     ledger transaction moves the points, the quota and the goods together."""
 
-    community = models.ForeignKey(
-        "places.Community", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
-    )
     location = models.ForeignKey(
         Location, verbose_name=_("shelf"), on_delete=models.PROTECT, related_name="+"
     )
@@ -741,16 +717,6 @@ class Sale(models.Model):
     points_paid = models.PositiveIntegerField(_("points paid"))
     quota_paid = models.PositiveIntegerField(_("relief quota used"))
     total_value_fen = models.PositiveBigIntegerField(_("value (fen)"))
-    transaction = models.OneToOneField(
-        "ledger.LedgerTransaction", on_delete=models.PROTECT, related_name="+"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("cashier"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("sale")

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from linli.warehouse.models import StockHolding
-from linli.warehouse.services import catalogue, inbound
+from linli.warehouse.services import catalogue, inbound, outbound
 
 
 def days(n: int) -> datetime.date:
@@ -82,6 +82,30 @@ class Shop:
             lines=[
                 inbound.LineIn(item_id=item.pk, quantity=quantity, expires_on=expires_on, **extra)
             ],
+        )
+
+    def give(self, item, quantity, *, lot=None, location=None, **extra):
+        """A handout from ``location`` (default: the love warehouse) by worker A, to a person
+        unless ``recipient_kind`` says otherwise."""
+        return outbound.distribution_create(
+            actor=self.world.worker_a,
+            community_id=self.world.a.pk,
+            location_id=(location or self.store).pk,
+            recipient_kind=extra.pop("recipient_kind", "person"),
+            signed_by=extra.pop("signed_by", "张三丰"),
+            lines=[
+                outbound.OutLine(item_id=item.pk, quantity=quantity, lot_id=lot.pk if lot else None)
+            ],
+            **extra,
+        )
+
+    def move(self, item, quantity, source, target):
+        return outbound.transfer_create(
+            actor=self.world.worker_a,
+            community_id=self.world.a.pk,
+            from_location_id=source.pk,
+            to_location_id=target.pk,
+            lines=[outbound.OutLine(item_id=item.pk, quantity=quantity)],
         )
 
     def on_hand(self, item, location=None) -> Decimal:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from linli.ledger.testing import assert_ledger_consistent
 from linli.people import services as people_services
 from linli.warehouse.models import Distribution, Donation, StockHolding
-from linli.warehouse.services import counts, outbound
+from linli.warehouse.services import counts
 from linli.warehouse.tests.helpers import days
 
 pytestmark = pytest.mark.django_db
@@ -29,15 +29,7 @@ def lines(*rows, extra: int = 2) -> dict:
 def stocked(shop, person_a):
     donation = shop.receive(shop.rice, 10, days(100))
     shop.receive(shop.coat, 3)
-    distribution = outbound.distribution_create(
-        actor=shop.world.worker_a,
-        community_id=shop.world.a.pk,
-        location_id=shop.store.pk,
-        recipient_kind="person",
-        person_id=person_a.pk,
-        signed_by="张三丰",
-        lines=[outbound.OutLine(item_id=shop.rice.pk, quantity=2)],
-    )
+    distribution = shop.give(shop.rice, 2, person_id=person_a.pk)
     count = counts.count_start(actor=shop.world.worker_a, location_id=shop.shelf.pk)
     return {"donation": donation, "distribution": distribution, "count": count}
 
@@ -115,22 +107,8 @@ class TestPagesRender:
         def add_round(n):
             shop.receive(shop.rice, 5, days(40 + n))
             shop.receive(shop.coat, 1, location=shop.shelf)
-            outbound.distribution_create(
-                actor=shop.world.worker_a,
-                community_id=shop.world.a.pk,
-                location_id=shop.store.pk,
-                recipient_kind="person",
-                person_id=person_a.pk,
-                signed_by="张",
-                lines=[outbound.OutLine(item_id=shop.rice.pk, quantity=1)],
-            )
-            outbound.transfer_create(
-                actor=shop.world.worker_a,
-                community_id=shop.world.a.pk,
-                from_location_id=shop.store.pk,
-                to_location_id=shop.reserve.pk,
-                lines=[outbound.OutLine(item_id=shop.rice.pk, quantity=1)],
-            )
+            shop.give(shop.rice, 1, person_id=person_a.pk)
+            shop.move(shop.rice, 1, shop.store, shop.reserve)
 
         add_round(0)
         before = {name: queries(name) for name in names}
@@ -274,15 +252,7 @@ class TestHouseholdPanel:
             head_id=person_a.pk,
         )
         shop.receive(shop.coat, 3)
-        outbound.distribution_create(
-            actor=shop.world.worker_a,
-            community_id=shop.world.a.pk,
-            location_id=shop.store.pk,
-            recipient_kind="household",
-            household_id=household.pk,
-            signed_by="张三丰",
-            lines=[outbound.OutLine(item_id=shop.coat.pk, quantity=2)],
-        )
+        shop.give(shop.coat, 2, recipient_kind="household", household_id=household.pk)
         url = reverse("people:household", args=[household.pk])
         text = client_for(shop.world.worker_a).get(url).content.decode()
         assert "冬季棉衣 × 2件" in text

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from linli.people import services as people_services
 from linli.warehouse import reports
-from linli.warehouse.services import inbound, outbound
+from linli.warehouse.services import inbound
 from linli.warehouse.tests.helpers import days
 
 pytestmark = pytest.mark.django_db
@@ -28,24 +28,8 @@ def moved(shop, person_a, world):
         lines=[inbound.LineIn(item_id=shop.rice.pk, quantity=10, expires_on=days(100))],
     )
     shop.receive(shop.coat, 2)
-    outbound.distribution_create(
-        actor=world.worker_a,
-        community_id=world.a.pk,
-        location_id=shop.store.pk,
-        recipient_kind="person",
-        person_id=person_a.pk,
-        signed_by="张三丰",
-        lines=[outbound.OutLine(item_id=shop.rice.pk, quantity=2)],
-    )
-    outbound.distribution_create(
-        actor=world.worker_a,
-        community_id=world.a.pk,
-        location_id=shop.store.pk,
-        recipient_kind="emergency",
-        occasion="暴雨",
-        signed_by="李",
-        lines=[outbound.OutLine(item_id=shop.coat.pk, quantity=1)],
-    )
+    shop.give(shop.rice, 2, person_id=person_a.pk)
+    shop.give(shop.coat, 1, recipient_kind="emergency", occasion="暴雨", signed_by="李")
     shop.receive(shop.rice_b, 5, days(100), location=shop.store_b, actor=world.worker_b)
     return shop
 

@@ -17,23 +17,6 @@ from linli.warehouse.tests.helpers import days
 pytestmark = pytest.mark.django_db
 
 
-def give(shop, item, quantity, *, lot=None, location=None, **extra):
-    world = shop.world
-    kind = extra.pop("recipient_kind", "person")
-    return outbound.distribution_create(
-        actor=world.worker_a,
-        community_id=world.a.pk,
-        location_id=(location or shop.store).pk,
-        recipient_kind=kind,
-        person_id=extra.pop("person_id", None),
-        signed_by=extra.pop("signed_by", "张三丰"),
-        lines=[
-            outbound.OutLine(item_id=item.pk, quantity=quantity, lot_id=lot.pk if lot else None)
-        ],
-        **extra,
-    )
-
-
 class TestDonationsIn:
     def test_a_donation_puts_each_line_in_its_own_lot_at_the_location(self, shop):
         donation = inbound.donation_receive(
@@ -158,7 +141,7 @@ class TestHandoutsFirstExpiryFirst:
         shop.receive(shop.coat, 5)  # no expiry: last
         late = shop.receive(shop.rice, 4, days(300)).lots.get()
         soon = shop.receive(shop.rice, 3, days(20)).lots.get()
-        distribution = give(shop, shop.rice, 5, person_id=person_a.pk)
+        distribution = shop.give(shop.rice, 5, person_id=person_a.pk)
         taken = [(line.lot_id, line.quantity) for line in distribution.lines.all()]
         assert taken == [(soon.pk, 3), (late.pk, 2)]
         assert shop.on_hand(shop.rice) == 2
@@ -168,7 +151,7 @@ class TestHandoutsFirstExpiryFirst:
     def test_a_hand_picked_lot_is_used_instead(self, shop, person_a):
         late = shop.receive(shop.rice, 4, days(300)).lots.get()
         shop.receive(shop.rice, 3, days(20))
-        distribution = give(shop, shop.rice, 2, lot=late, person_id=person_a.pk)
+        distribution = shop.give(shop.rice, 2, lot=late, person_id=person_a.pk)
         assert [line.lot_id for line in distribution.lines.all()] == [late.pk]
 
     def test_expired_goods_and_unchecked_medicine_are_never_given(self, shop, person_a, pharmacist):
@@ -177,10 +160,10 @@ class TestHandoutsFirstExpiryFirst:
         shop.receive(shop.pills, 5, days(120), unopened=True)
         lot = Lot.objects.get(item=shop.pills)
         with pytest.raises(ValidationFailed) as exc:
-            give(shop, shop.pills, 1, person_id=person_a.pk)
+            shop.give(shop.pills, 1, person_id=person_a.pk)
         assert "Only 0" in exc.value.fields["lines"][0]
         medicine_check(actor=pharmacist, lot_id=lot.pk, approve=True)
-        give(shop, shop.pills, 1, person_id=person_a.pk)
+        shop.give(shop.pills, 1, person_id=person_a.pk)
         assert shop.on_hand(shop.pills) == 4
 
     def test_medicine_goes_only_to_a_named_resident(self, shop, pharmacist):
@@ -189,41 +172,35 @@ class TestHandoutsFirstExpiryFirst:
         shop.receive(shop.pills, 5, days(120), unopened=True)
         medicine_check(actor=pharmacist, lot_id=Lot.objects.get(item=shop.pills).pk, approve=True)
         with pytest.raises(ValidationFailed) as exc:
-            give(shop, shop.pills, 1, recipient_kind="emergency", occasion="暴雨")
+            shop.give(shop.pills, 1, recipient_kind="emergency", occasion="暴雨")
         assert "recipient_kind" in exc.value.fields
 
     def test_more_than_there_is_fails_clearly_and_writes_nothing(self, shop, person_a):
         shop.receive(shop.coat, 2)
         before = LedgerTransaction.objects.count()
         with pytest.raises(ValidationFailed) as exc:
-            give(shop, shop.coat, 3, person_id=person_a.pk)
+            shop.give(shop.coat, 3, person_id=person_a.pk)
         assert "Only 2" in exc.value.fields["lines"][0]
         assert LedgerTransaction.objects.count() == before and not Distribution.objects.exists()
 
     def test_a_receipt_is_a_signature_or_a_photo(self, shop, person_a):
         shop.receive(shop.coat, 2)
         with pytest.raises(ValidationFailed) as exc:
-            give(shop, shop.coat, 1, person_id=person_a.pk, signed_by="")
+            shop.give(shop.coat, 1, person_id=person_a.pk, signed_by="")
         assert "signed_by" in exc.value.fields
 
     def test_an_emergency_handout_names_the_incident(self, shop):
         shop.receive(shop.coat, 2)
         with pytest.raises(ValidationFailed):
-            give(shop, shop.coat, 1, recipient_kind="emergency", occasion="")
-        distribution = give(shop, shop.coat, 1, recipient_kind="emergency", occasion="7·20 暴雨")
+            shop.give(shop.coat, 1, recipient_kind="emergency", occasion="")
+        distribution = shop.give(shop.coat, 1, recipient_kind="emergency", occasion="7·20 暴雨")
         assert distribution.recipient_display == "7·20 暴雨"
 
 
 class TestTransfersAndWriteOffs:
     def test_a_transfer_moves_lots_between_locations(self, shop):
         lot = shop.receive(shop.rice, 6, days(50)).lots.get()
-        outbound.transfer_create(
-            actor=shop.world.worker_a,
-            community_id=shop.world.a.pk,
-            from_location_id=shop.store.pk,
-            to_location_id=shop.shelf.pk,
-            lines=[outbound.OutLine(item_id=shop.rice.pk, quantity=4)],
-        )
+        shop.move(shop.rice, 4, shop.store, shop.shelf)
         assert shop.on_hand(shop.rice) == 2 and shop.on_hand(shop.rice, shop.shelf) == 4
         assert lot.holdings.count() == 2
         assert_ledger_consistent()
