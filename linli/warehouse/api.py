@@ -631,6 +631,7 @@ class SaleLineOut(Schema):
     lot_id: int
     quantity: Decimal
     points: int
+    quota_units: int
 
 
 class SaleOut(Schema):
@@ -669,7 +670,8 @@ def sale_list(request, community_id: RecordId | None = None, day: datetime.date 
 
 class QuotaIn(Schema):
     community_id: RecordId
-    points: int = Field(..., ge=1, le=100000)
+    amount: int = Field(..., ge=1, le=100000, description="Points, or units of the item.")
+    item_id: RecordId | None = Field(None, description="A quota of goods; empty: points.")
     household_id: RecordId | None = None
     person_id: RecordId | None = Field(None, description="Their household's quota, else theirs.")
     everyone: bool = Field(False, description="Every eligible household without one this month.")
@@ -681,7 +683,8 @@ class QuotaOut(Schema):
     household_id: int | None
     person_id: int | None
     month: datetime.date
-    points: int
+    item_id: int | None
+    amount: int
     left: int
 
     @staticmethod
@@ -703,17 +706,18 @@ def relief_quota_list(request, community_id: RecordId | None = None):
 @router.post("/warehouse/relief-quotas", response={201: GrantedOut, **WRITE}, tags=["supermarket"])
 def relief_quota_grant(request, payload: QuotaIn):
     """Grant this month's quota to one household, or to every eligible one (station admins)."""
+    what = {"amount": payload.amount, "item_id": payload.item_id}
     if payload.everyone:
         granted = till.relief_quota_grant_all(
-            actor=request.user, community_id=payload.community_id, points=payload.points
+            actor=request.user, community_id=payload.community_id, **what
         )
     else:
         till.relief_quota_grant(
             actor=request.user,
             community_id=payload.community_id,
-            points=payload.points,
             household_id=payload.household_id,
             person_id=payload.person_id,
+            **what,
         )
         granted = 1
     return Status(201, {"granted": granted})

@@ -376,7 +376,9 @@ def _count(rng, station, worker, location) -> None:
 
 
 def _till(rng, station, worker, community, places, in_need, *, rich: bool) -> None:
-    till.relief_quota_grant_all(actor=station, community_id=community.pk, points=60)
+    till.relief_quota_grant_all(actor=station, community_id=community.pk, amount=60)
+    rice = Item.objects.get(community=community, name="东北大米 5kg")
+    till.relief_quota_grant_all(actor=station, community_id=community.pk, amount=1, item_id=rice.pk)
     shelf = places["shelf"]
     priced = list(Item.objects.filter(community=community, points_price__isnull=False))
     customers = [p for p in in_need if points_balances(p)[0] >= 10 or till.current_quota(p)]

@@ -321,11 +321,26 @@ class QuotaGrantForm(BootstrapForm):
         label=_("Or one resident's household"),
         required=False,
     )
-    points = forms.IntegerField(label=_("Points this month"), min_value=1, max_value=100000)
+    item = forms.ModelChoiceField(
+        label=_("A quota of goods"),
+        queryset=None,
+        required=False,
+        help_text=_("Empty: a quota in points."),
+    )
+    amount = forms.IntegerField(
+        label=_("Points (or units of the goods) this month"), min_value=1, max_value=100000
+    )
 
     def __init__(self, *args, community_id: int, **kwargs):
         super().__init__(*args, **kwargs)
+        from linli.warehouse.models import Item
+
         self.fields["person"].widget = PersonPicker(community_id=community_id)
+        self.fields["item"].queryset = (
+            Item.objects.filter(community_id=community_id, is_active=True, lendable=False)
+            .exclude(category="medicine")
+            .order_by("category", "name")
+        )
 
     def clean(self):
         data = super().clean()

@@ -635,9 +635,11 @@ RELIEF_TAGS = ("low_income", "extreme_poverty", "emergency_relief")
 
 
 class ReliefQuota(models.Model):
-    """扶贫帮困: a month's relief quota in points granted by the station to a low-income household
-    (or a resident living alone in the registry). It is a ledger account of its own for that
-    month; what is left at the month's end expires (``manage.py relief_quota_expire``)."""
+    """扶贫帮困: a month's relief quota granted by the station to a low-income household (or a
+    resident without a household in the registry): points to spend at the charity supermarket,
+    or units of one item (two bags of rice a month). Each is a ledger account of its own for that
+    month (commodity ``PTS``, or ``QITEM:<item>`` for an item quota); what is left at the month's
+    end expires (``manage.py relief_quota_expire``)."""
 
     community = models.ForeignKey(
         "places.Community", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
@@ -660,7 +662,18 @@ class ReliefQuota(models.Model):
         help_text=_("Only for a resident without a household in the registry."),
     )
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
-    points = models.PositiveIntegerField(_("points"))
+    item = models.ForeignKey(
+        Item,
+        verbose_name=_("item"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty: a quota in points."),
+    )
+    amount = models.PositiveIntegerField(
+        _("amount"), help_text=_("Points, or whole units of the item.")
+    )
     account = models.ForeignKey("ledger.Account", on_delete=models.PROTECT, related_name="+")
     transaction = models.OneToOneField(
         "ledger.LedgerTransaction", on_delete=models.PROTECT, related_name="+"
@@ -681,19 +694,34 @@ class ReliefQuota(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["household", "month"],
-                condition=models.Q(household__isnull=False),
+                condition=models.Q(household__isnull=False, item__isnull=True),
                 name="relief_quota_household_month",
             ),
             models.UniqueConstraint(
+                fields=["household", "month", "item"],
+                condition=models.Q(household__isnull=False, item__isnull=False),
+                name="relief_quota_household_month_item",
+            ),
+            models.UniqueConstraint(
                 fields=["person", "month"],
-                condition=models.Q(person__isnull=False),
+                condition=models.Q(person__isnull=False, item__isnull=True),
                 name="relief_quota_person_month",
             ),
-            models.CheckConstraint(condition=models.Q(points__gte=1), name="relief_quota_points"),
+            models.UniqueConstraint(
+                fields=["person", "month", "item"],
+                condition=models.Q(person__isnull=False, item__isnull=False),
+                name="relief_quota_person_month_item",
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gte=1), name="relief_quota_amount"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.household or self.person} {self.month:%Y-%m}: {self.points}"
+        what = f"{self.item.name} × {self.amount}" if self.item_id else f"{self.amount} PTS"
+        return f"{self.household or self.person} {self.month:%Y-%m}: {what}"
+
+    @property
+    def commodity(self) -> str:
+        return f"QITEM:{self.item_id}" if self.item_id else "PTS"
 
 
 class Sale(StockDocument):
@@ -713,6 +741,7 @@ class Sale(StockDocument):
         blank=True,
         on_delete=models.PROTECT,
         related_name="sales",
+        help_text=_("The points quota used, if any (item quotas are named on the lines)."),
     )
     points_paid = models.PositiveIntegerField(_("points paid"))
     quota_paid = models.PositiveIntegerField(_("relief quota used"))
@@ -723,10 +752,6 @@ class Sale(StockDocument):
         verbose_name_plural = _("sales")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(points_paid__gt=0) | models.Q(quota_paid__gt=0),
-                name="sale_paid",
-            ),
             models.CheckConstraint(
                 condition=models.Q(quota_paid=0) | models.Q(quota__isnull=False),
                 name="sale_quota_named",
@@ -749,12 +774,20 @@ class SaleLine(models.Model):
     )
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="+")
     quantity = models.DecimalField(_("quantity"), **QUANTITY)
-    points = models.PositiveIntegerField(_("points"))
+    points = models.PositiveIntegerField(_("points"), help_text=_("For the units not on a quota."))
+    quota = models.ForeignKey(
+        ReliefQuota, null=True, blank=True, on_delete=models.PROTECT, related_name="sale_lines"
+    )
+    quota_units = models.PositiveIntegerField(_("units from the relief quota"), default=0)
 
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="sale_line_qty")
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="sale_line_qty"),
+            models.CheckConstraint(
+                condition=models.Q(quota_units=0) | models.Q(quota__isnull=False),
+                name="sale_line_quota_named",
+            ),
         ]
 
     def __str__(self) -> str:

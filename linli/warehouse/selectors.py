@@ -573,7 +573,7 @@ def relief_quota_list(user, *, community_id: int | None = None, month: datetime.
             Perm.WAREHOUSE_VIEW,
             community_id=community_id,
         )
-        .select_related("household__head", "household__compound", "person", "account")
+        .select_related("household__head", "household__compound", "person", "account", "item")
         .order_by("pk")
     )
 

@@ -123,7 +123,7 @@ def till_basket(request, location_id: int, person_id: int):
         if request.headers.get("HX-Request") is None:
             return redirect(request.path)
     rows, total = _basket_rows(basket, location)
-    quota = till.current_quota(person)
+    quota, item_quotas = till.current_quotas(person)
     context = {
         "location": location,
         "person": person,
@@ -132,6 +132,7 @@ def till_basket(request, location_id: int, person_id: int):
         "points": points_balances(person)[0],
         "quota": quota,
         "quota_left": int(quota.account.balance) if quota else 0,
+        "item_quotas": [q for q in item_quotas.values() if q.account.balance > 0],
         "form": TillAddForm(community_id=location.community_id),
     }
     template = "warehouse/till_basket.html"
@@ -202,18 +203,19 @@ def relief_quotas(request):
     form = QuotaGrantForm(request.POST or None, community_id=community.pk) if can_grant else None
     if request.method == "POST" and form is not None and form.is_valid():
         data = form.cleaned_data
+        what = {"amount": data["amount"], "item_id": data["item"].pk if data["item"] else None}
         try:
             if data["everyone"]:
                 n = till.relief_quota_grant_all(
-                    actor=request.user, community_id=community.pk, points=data["points"]
+                    actor=request.user, community_id=community.pk, **what
                 )
                 messages.success(request, _("%(n)s quotas granted.") % {"n": n})
             else:
                 till.relief_quota_grant(
                     actor=request.user,
                     community_id=community.pk,
-                    points=data["points"],
                     person_id=data["person"],
+                    **what,
                 )
                 messages.success(request, _("The quota is granted."))
         except DomainError as exc:

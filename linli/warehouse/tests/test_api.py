@@ -175,7 +175,7 @@ class TestTillToolsAndReportsApi:
             "/warehouse/relief-quotas",
             {
                 "community_id": world.a.pk,
-                "points": 30,
+                "amount": 30,
                 "everyone": True,
             },
         )
@@ -186,7 +186,7 @@ class TestTillToolsAndReportsApi:
                 "/warehouse/relief-quotas",
                 {
                     "community_id": world.a.pk,
-                    "points": 30,
+                    "amount": 30,
                     "everyone": True,
                 },
             ).status_code

@@ -64,7 +64,7 @@ class TestTill:
     def test_the_relief_quota_pays_first_and_points_the_rest(self, shop, poor):
         give_points(shop.world, poor, 100)
         quota = till.relief_quota_grant(
-            actor=shop.world.station_a, community_id=shop.world.a.pk, person_id=poor.pk, points=30
+            actor=shop.world.station_a, community_id=shop.world.a.pk, person_id=poor.pk, amount=30
         )
         shop.receive(shop.rice, 5, days(30), location=shop.shelf)
         sale = sell(shop, poor, 2, pay_with="both")
@@ -101,34 +101,34 @@ class TestReliefQuota:
         other = world.person(name="王五")
         with pytest.raises(PermissionDenied):
             till.relief_quota_grant(
-                actor=world.worker_a, community_id=world.a.pk, person_id=poor.pk, points=30
+                actor=world.worker_a, community_id=world.a.pk, person_id=poor.pk, amount=30
             )
         with pytest.raises(ValidationFailed):
             till.relief_quota_grant(
-                actor=world.station_a, community_id=world.a.pk, person_id=other.pk, points=30
+                actor=world.station_a, community_id=world.a.pk, person_id=other.pk, amount=30
             )
         till.relief_quota_grant(
-            actor=world.station_a, community_id=world.a.pk, person_id=poor.pk, points=30
+            actor=world.station_a, community_id=world.a.pk, person_id=poor.pk, amount=30
         )
         with pytest.raises(Conflict):
             till.relief_quota_grant(
-                actor=world.station_a, community_id=world.a.pk, person_id=poor.pk, points=30
+                actor=world.station_a, community_id=world.a.pk, person_id=poor.pk, amount=30
             )
 
     def test_granting_to_everyone_is_safe_to_repeat(self, shop, poor, world):
         assert (
-            till.relief_quota_grant_all(actor=world.station_a, community_id=world.a.pk, points=40)
+            till.relief_quota_grant_all(actor=world.station_a, community_id=world.a.pk, amount=40)
             == 1
         )
         assert (
-            till.relief_quota_grant_all(actor=world.station_a, community_id=world.a.pk, points=40)
+            till.relief_quota_grant_all(actor=world.station_a, community_id=world.a.pk, amount=40)
             == 0
         )
-        assert ReliefQuota.objects.get().points == 40
+        assert ReliefQuota.objects.get().amount == 40
 
     def test_what_is_left_expires_after_the_month_once(self, shop, poor, world):
         quota = till.relief_quota_grant(
-            actor=world.station_a, community_id=world.a.pk, person_id=poor.pk, points=30
+            actor=world.station_a, community_id=world.a.pk, person_id=poor.pk, amount=30
         )
         next_month = (quota.month + datetime.timedelta(days=32)).replace(day=1)
         assert till.relief_quota_expire(today=quota.month) == 0
@@ -191,13 +191,80 @@ class TestTillPages:
     def test_the_relief_page_grants_to_everyone_eligible(self, shop, poor, client_for):
         client = client_for(shop.world.station_a)
         response = client.post(
-            reverse("warehouse:relief_quotas"), {"everyone": "on", "points": "50"}
+            reverse("warehouse:relief_quotas"), {"everyone": "on", "amount": "50"}
         )
-        assert response.status_code == 302 and ReliefQuota.objects.get().points == 50
+        assert response.status_code == 302 and ReliefQuota.objects.get().amount == 50
         assert (
             client_for(shop.world.worker_a)
-            .post(reverse("warehouse:relief_quotas"), {"everyone": "on", "points": "50"})
+            .post(reverse("warehouse:relief_quotas"), {"everyone": "on", "amount": "50"})
             .status_code
             == 200
         )  # no form for a worker: nothing granted twice
         assert ReliefQuota.objects.count() == 1
+
+
+class TestItemQuota:
+    def test_a_rice_quota_pays_for_the_rice_and_points_for_the_rest(self, shop, poor, world):
+        give_points(world, poor, 100)
+        rice = till.relief_quota_grant(
+            actor=world.station_a,
+            community_id=world.a.pk,
+            person_id=poor.pk,
+            amount=2,
+            item_id=shop.rice.pk,
+        )
+        shop.receive(shop.rice, 5, days(30), location=shop.shelf)
+        sale = sell(shop, poor, 3, pay_with="both")
+        line = sale.lines.get()
+        assert (line.quota_units, line.points, sale.points_paid) == (2, 20, 20)
+        rice.account.refresh_from_db()
+        assert rice.account.balance == 0 and points_balances(poor)[0] == 80
+        with pytest.raises(Conflict):  # nothing left of the rice quota, no points quota
+            sell(shop, poor, 1, pay_with="quota")
+        assert_ledger_consistent()
+
+    def test_goods_not_sold_for_points_can_still_come_from_a_quota(self, shop, poor, world):
+        coats = till.relief_quota_grant(
+            actor=world.station_a,
+            community_id=world.a.pk,
+            person_id=poor.pk,
+            amount=1,
+            item_id=shop.coat.pk,
+        )
+        shop.receive(shop.coat, 2, location=shop.shelf)
+        sale = sell(shop, poor, 1, pay_with="quota", item=shop.coat)
+        assert (sale.points_paid, sale.quota_paid, sale.lines.get().quota_units) == (0, 0, 1)
+        with pytest.raises(ValidationFailed):  # the second coat has no price and no quota
+            sell(shop, poor, 1, pay_with="both", item=shop.coat)
+        assert coats.account.commodity == f"QITEM:{shop.coat.pk}"
+
+    def test_an_item_quota_and_a_points_quota_live_side_by_side_and_expire(self, shop, poor, world):
+        till.relief_quota_grant(
+            actor=world.station_a, community_id=world.a.pk, person_id=poor.pk, amount=30
+        )
+        quota = till.relief_quota_grant(
+            actor=world.station_a,
+            community_id=world.a.pk,
+            person_id=poor.pk,
+            amount=2,
+            item_id=shop.rice.pk,
+        )
+        with pytest.raises(Conflict):
+            till.relief_quota_grant(
+                actor=world.station_a,
+                community_id=world.a.pk,
+                person_id=poor.pk,
+                amount=2,
+                item_id=shop.rice.pk,
+            )
+        with pytest.raises(ValidationFailed):  # medicine is never a quota
+            till.relief_quota_grant(
+                actor=world.station_a,
+                community_id=world.a.pk,
+                person_id=poor.pk,
+                amount=2,
+                item_id=shop.pills.pk,
+            )
+        next_month = (quota.month + datetime.timedelta(days=32)).replace(day=1)
+        assert till.relief_quota_expire(today=next_month) == 2
+        assert_ledger_consistent()
