@@ -67,14 +67,21 @@ def _location(community_id: int, location_id, field: str = "location_id") -> Loc
 
 
 def allocate_lines(
-    community_id: int, location: Location, lines: list[OutLine], *, to_give: bool
+    community_id: int,
+    location: Location,
+    lines: list[OutLine],
+    *,
+    to_give: bool,
+    items: dict[int, Item] | None = None,
 ) -> list[tuple[Item, Pick]]:
-    """Allocate every line (first expiry first, or the hand-picked lot); all errors at once."""
+    """Allocate every line (first expiry first, or the hand-picked lot); all errors at once.
+    ``items``: the lines' items by id, when the caller has them already."""
     if not lines:
         raise _invalid({"lines": [_("Add at least one item.")]})
     if len(lines) > MAX_LINES:
         raise _invalid({"lines": [_("At most %(n)s lines at a time.") % {"n": MAX_LINES}]})
-    items = Item.objects.in_bulk([line.item_id for line in lines])
+    if items is None:
+        items = Item.objects.in_bulk([line.item_id for line in lines])
     errors: list[str] = []
     picks: list[tuple[Item, Pick]] = []
     taken: dict[int, Decimal] = {}

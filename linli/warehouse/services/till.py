@@ -356,7 +356,7 @@ def sale_settle(
     )
     if errors:
         raise ValidationFailed(errors[0], fields={"lines": errors})
-    picks = allocate_lines(community_id, location, list(lines), to_give=True)
+    picks = allocate_lines(community_id, location, list(lines), to_give=True, items=items)
     points_account = person_points_account(person)
     payment = payment_for(
         total,
