@@ -11,6 +11,7 @@ from linli.warehouse.models import (
     Donation,
     Location,
 )
+from linli.warehouse.selectors import item_choices, location_choices
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 QTY = {"max_digits": 9, "decimal_places": 3, "min_value": 0}
@@ -76,11 +77,8 @@ class StockLevelForm(BootstrapForm):
 
     def __init__(self, *args, community_id: int, **kwargs):
         super().__init__(*args, **kwargs)
-        from linli.warehouse.models import Item
 
-        self.fields["item"].queryset = Item.objects.filter(
-            community_id=community_id, is_active=True
-        )
+        self.fields["item"].queryset = item_choices(community_id)
 
 
 class DonationForm(BootstrapForm):
@@ -97,7 +95,6 @@ class DonationForm(BootstrapForm):
 
     def __init__(self, *args, community_id: int, **kwargs):
         super().__init__(*args, **kwargs)
-        from linli.warehouse.selectors import location_choices
 
         self.fields["location"].queryset = location_choices(community_id)
         self.fields["donor_person"].widget = PersonPicker(community_id=community_id)
@@ -187,7 +184,6 @@ class DistributionForm(BootstrapForm):
 
     def __init__(self, *args, community_id: int, **kwargs):
         super().__init__(*args, **kwargs)
-        from linli.warehouse.selectors import location_choices
 
         self.fields["location"].queryset = location_choices(community_id)
         self.fields["person"].widget = PersonPicker(community_id=community_id)
@@ -201,7 +197,6 @@ class TransferForm(BootstrapForm):
 
     def __init__(self, *args, community_id: int, **kwargs):
         super().__init__(*args, **kwargs)
-        from linli.warehouse.selectors import location_choices
 
         self.fields["from_location"].queryset = location_choices(community_id)
         self.fields["to_location"].queryset = location_choices(community_id)
@@ -227,11 +222,8 @@ class CountLineAddForm(BootstrapForm):
 
     def __init__(self, *args, community_id: int, **kwargs):
         super().__init__(*args, **kwargs)
-        from linli.warehouse.models import Item
 
-        self.fields["item"].queryset = Item.objects.filter(
-            community_id=community_id, is_active=True
-        )
+        self.fields["item"].queryset = item_choices(community_id)
 
 
 class PledgeForm(BootstrapForm):
@@ -280,7 +272,6 @@ class TillStartForm(BootstrapForm):
 
     def __init__(self, *args, community_id: int, **kwargs):
         super().__init__(*args, **kwargs)
-        from linli.warehouse.selectors import location_choices
 
         self.fields["location"].queryset = location_choices(
             community_id, kinds=(Location.Kind.SUPERMARKET,)
@@ -300,11 +291,8 @@ class TillAddForm(BootstrapForm):
 
     def __init__(self, *args, community_id: int, **kwargs):
         super().__init__(*args, **kwargs)
-        from linli.warehouse.models import Item
 
-        self.fields["item"].queryset = Item.objects.filter(
-            community_id=community_id, is_active=True, points_price__isnull=False
-        ).order_by("category", "name")
+        self.fields["item"].queryset = item_choices(community_id, points_price__isnull=False)
 
     def clean(self):
         data = super().clean()
@@ -333,13 +321,10 @@ class QuotaGrantForm(BootstrapForm):
 
     def __init__(self, *args, community_id: int, **kwargs):
         super().__init__(*args, **kwargs)
-        from linli.warehouse.models import Item
 
         self.fields["person"].widget = PersonPicker(community_id=community_id)
-        self.fields["item"].queryset = (
-            Item.objects.filter(community_id=community_id, is_active=True, lendable=False)
-            .exclude(category="medicine")
-            .order_by("category", "name")
+        self.fields["item"].queryset = item_choices(community_id, lendable=False).exclude(
+            category="medicine"
         )
 
     def clean(self):
@@ -360,12 +345,8 @@ class LoanForm(BootstrapForm):
 
     def __init__(self, *args, community_id: int, **kwargs):
         super().__init__(*args, **kwargs)
-        from linli.warehouse.models import Item
-        from linli.warehouse.selectors import location_choices
 
-        self.fields["item"].queryset = Item.objects.filter(
-            community_id=community_id, lendable=True, is_active=True
-        ).order_by("name")
+        self.fields["item"].queryset = item_choices(community_id, lendable=True)
         self.fields["location"].queryset = location_choices(community_id)
         self.fields["borrower"].widget = PersonPicker(community_id=community_id)
 

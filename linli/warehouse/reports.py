@@ -141,7 +141,7 @@ def _tags_on(person_ids: set[int]):
         "person_id", "tag", "start_date", "end_date"
     ):
         periods[p["person_id"]].append(p)
-    births = dict(Person.objects.filter(pk__in=person_ids).values_list("pk", "birth_date"))
+    people = Person.objects.filter(pk__in=person_ids).only("birth_date").in_bulk()
 
     def tags(person_id: int, day: datetime.date) -> set[str]:
         found = {
@@ -149,12 +149,8 @@ def _tags_on(person_ids: set[int]):
             for p in periods[person_id]
             if p["start_date"] <= day and (p["end_date"] is None or p["end_date"] >= day)
         }
-        birth = births.get(person_id)
-        if (
-            birth
-            and (day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day)))
-            >= ADVANCED_AGE_YEARS
-        ):
+        person = people.get(person_id)
+        if person is not None and (person.age(day) or 0) >= ADVANCED_AGE_YEARS:
             found.add(Tag.ADVANCED_AGE)
         return found
 

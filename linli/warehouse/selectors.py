@@ -107,6 +107,13 @@ def location_get(user, location_id: int) -> Location:
     return get_in_scope(Location.objects.all(), user, Perm.WAREHOUSE_VIEW, pk=location_id)
 
 
+def item_choices(community_id: int, **where) -> QuerySet[Item]:
+    """Items of the community in use, for a form's choices (``where`` narrows them)."""
+    return Item.objects.filter(community_id=community_id, is_active=True, **where).order_by(
+        "category", "name"
+    )
+
+
 def location_choices(
     community_id: int, *, kinds: tuple[str, ...] | None = None
 ) -> QuerySet[Location]:

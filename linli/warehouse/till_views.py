@@ -84,7 +84,7 @@ def _basket_rows(basket: dict[str, str], location: Location):
         if item is None:
             continue
         quantity = Decimal(quantity)
-        points = (item.points_price or 0) * int(quantity)
+        points = till.points_for(item, int(quantity))
         rows.append({"item": item, "quantity": quantity, "points": points})
         total += points
     return rows, total

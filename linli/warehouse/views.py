@@ -27,7 +27,7 @@ from linli.core.paging import (
     query_without_page,
 )
 from linli.core.privacy import mask_name
-from linli.core.scoping import has_perm
+from linli.core.scoping import has_perm, scope
 from linli.people.models import Person
 from linli.warehouse import selectors
 from linli.warehouse.forms import (
@@ -50,7 +50,6 @@ from linli.warehouse.models import (
     Category,
     Distribution,
     Donation,
-    Item,
     StockCount,
 )
 from linli.warehouse.services import catalogue, counts, inbound, outbound
@@ -68,10 +67,17 @@ def _int(value) -> int | None:
     return int(value) if str(value or "").isdigit() and len(str(value)) < 16 else None
 
 
-def _active_items(community_id: int):
-    return Item.objects.filter(community_id=community_id, is_active=True).order_by(
-        "category", "name"
-    )
+def _out_lines(lines) -> list[outbound.OutLine]:
+    """The filled lines of an ``OutLineForm`` formset, for the services."""
+    return [
+        outbound.OutLine(
+            item_id=f.cleaned_data["item"].pk,
+            quantity=f.cleaned_data["quantity"],
+            lot_id=f.cleaned_data.get("lot"),
+        )
+        for f in lines
+        if f.is_filled
+    ]
 
 
 def _fen(value: Decimal | None) -> int | None:
@@ -323,7 +329,7 @@ def donation_list(request):
 def donation_create(request):
     """捐赠入库: the donor, then the goods line by line."""
     community, communities = community_choice(request, Perm.WAREHOUSE_MANAGE)
-    items = _active_items(community.pk)
+    items = selectors.item_choices(community.pk)
     form = DonationForm(*form_args(request), community_id=community.pk)
     lines = line_formset(DonationLineForm, data=request.POST or None, items=items)
     if request.method == "POST" and form.is_valid() and lines.is_valid():
@@ -440,7 +446,7 @@ def distribution_list(request):
 def distribution_create(request):
     """发放: who receives, the goods (first expiry first unless a lot is picked), the receipt."""
     community, communities = community_choice(request, Perm.WAREHOUSE_MANAGE)
-    items = _active_items(community.pk)
+    items = selectors.item_choices(community.pk)
     initial = {}
     if _int(request.GET.get("person")):
         initial = {"recipient_kind": "person", "person": _int(request.GET.get("person"))}
@@ -455,7 +461,13 @@ def distribution_create(request):
         household_id = None
         if data["recipient_kind"] == Distribution.RecipientKind.HOUSEHOLD and data["household"]:
             household_id = (
-                Person.objects.filter(pk=data["household"], community_id=community.pk)
+                scope(
+                    Person.objects.all(),
+                    request.user,
+                    Perm.REGISTRY_VIEW,
+                    community_id=community.pk,
+                )
+                .filter(pk=data["household"])
                 .values_list("household_id", flat=True)
                 .first()
             )
@@ -472,15 +484,7 @@ def distribution_create(request):
                 signed_by=data["signed_by"],
                 receipt=data["receipt"] or None,
                 note=data["note"],
-                lines=[
-                    outbound.OutLine(
-                        item_id=f.cleaned_data["item"].pk,
-                        quantity=f.cleaned_data["quantity"],
-                        lot_id=f.cleaned_data.get("lot"),
-                    )
-                    for f in lines
-                    if f.is_filled
-                ],
+                lines=_out_lines(lines),
             )
         except DomainError as exc:
             add_domain_errors(
@@ -535,7 +539,9 @@ def transfer_create(request):
     """调拨: goods from one location to another."""
     community, communities = community_choice(request, Perm.WAREHOUSE_MANAGE)
     form = TransferForm(*form_args(request), community_id=community.pk)
-    lines = line_formset(OutLineForm, data=request.POST or None, items=_active_items(community.pk))
+    lines = line_formset(
+        OutLineForm, data=request.POST or None, items=selectors.item_choices(community.pk)
+    )
     if request.method == "POST" and form.is_valid() and lines.is_valid():
         try:
             outbound.transfer_create(
@@ -544,15 +550,7 @@ def transfer_create(request):
                 from_location_id=form.cleaned_data["from_location"].pk,
                 to_location_id=form.cleaned_data["to_location"].pk,
                 note=form.cleaned_data["note"],
-                lines=[
-                    outbound.OutLine(
-                        item_id=f.cleaned_data["item"].pk,
-                        quantity=f.cleaned_data["quantity"],
-                        lot_id=f.cleaned_data.get("lot"),
-                    )
-                    for f in lines
-                    if f.is_filled
-                ],
+                lines=_out_lines(lines),
             )
         except DomainError as exc:
             add_domain_errors(

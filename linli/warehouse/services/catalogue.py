@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 
 from linli.accounts.roles import Perm
 from linli.core import audit
-from linli.core.errors import Conflict, NotFound, ValidationFailed
+from linli.core.errors import Conflict, NotFound
 from linli.core.scoping import has_perm, require
 from linli.warehouse.models import Category, Item, Location, StockLevel
+from linli.warehouse.services.stock import decimal_clean, invalid
 
 ITEM_FIELDS = (
     "name",
@@ -73,22 +74,16 @@ def _item_clean(data: dict) -> dict:
     if data["lendable"] and data.get("category") != Category.TOOLS:
         errors["lendable"] = [_("Only tools are lent from the tool library.")]
     if errors:
-        raise ValidationFailed(_("Please correct the errors below."), fields=errors)
+        raise invalid(errors)
     return data
 
 
 def _item_unique(community_id: int, data: dict, exclude_id: int | None = None) -> None:
     same = Item.objects.filter(community_id=community_id).exclude(pk=exclude_id)
     if same.filter(name=data["name"]).exists():
-        raise ValidationFailed(
-            _("Please correct the errors below."),
-            fields={"name": [_("The catalogue already has an item of this name.")]},
-        )
+        raise invalid({"name": [_("The catalogue already has an item of this name.")]})
     if data["barcode"] and same.filter(barcode=data["barcode"]).exists():
-        raise ValidationFailed(
-            _("Please correct the errors below."),
-            fields={"barcode": [_("Another item already has this barcode.")]},
-        )
+        raise invalid({"barcode": [_("Another item already has this barcode.")]})
 
 
 @transaction.atomic
@@ -151,7 +146,7 @@ def _location_clean(community_id: int, data: dict, exclude_id: int | None = None
         if parent is None or parent.pk == exclude_id or parent.parent_id is not None:
             errors["parent_id"] = [_("Choose a top-level location of the same community.")]
     if errors:
-        raise ValidationFailed(_("Please correct the errors below."), fields=errors)
+        raise invalid(errors)
     return data
 
 
@@ -202,33 +197,17 @@ def stock_level_set(
     require(actor, Perm.WAREHOUSE_MANAGE, location.community_id)
     item = Item.objects.filter(pk=item_id, community_id=location.community_id).first()
     if item is None:
-        raise ValidationFailed(
-            _("Please correct the errors below."),
-            fields={"item_id": [_("Choose an item of this community's catalogue.")]},
-        )
+        raise invalid({"item_id": [_("Choose an item of this community's catalogue.")]})
     if minimum is None:
         StockLevel.objects.filter(location=location, item=item).delete()
         audit.record(actor, "stock_level.set", location, item=item.pk, minimum=None)
         return None
     recommended = minimum if recommended is None else recommended
-    try:
-        minimum, recommended = Decimal(str(minimum)), Decimal(str(recommended))
-        valid = (
-            minimum.is_finite()
-            and recommended.is_finite()
-            and 0 <= minimum <= recommended <= 100000
-            and minimum == minimum.quantize(Decimal("0.001"))
-            and recommended == recommended.quantize(Decimal("0.001"))
-        )
-    except (ArithmeticError, ValueError):
-        valid = False
-    if not valid:
-        raise ValidationFailed(
-            _("Please correct the errors below."),
-            fields={
-                "recommended": [_("Levels are 0–100000, the recommended at least the minimum.")]
-            },
-        )
+    message = _("Levels are 0–100000, the recommended at least the minimum.")
+    minimum = decimal_clean(minimum, field="recommended", message=message, positive=False)
+    recommended = decimal_clean(recommended, field="recommended", message=message, positive=False)
+    if recommended < minimum:
+        raise invalid({"recommended": [message]})
     level, _created = StockLevel.objects.update_or_create(
         location=location, item=item, defaults={"minimum": minimum, "recommended": recommended}
     )

@@ -26,7 +26,13 @@ from linli.warehouse.models import (
     StockCountLine,
     StockHolding,
 )
-from linli.warehouse.services.stock import community_account, holding_for, move
+from linli.warehouse.services.stock import (
+    community_account,
+    decimal_clean,
+    holding_for,
+    invalid,
+    move,
+)
 
 Status = StockCount.Status
 
@@ -84,15 +90,9 @@ def count_line_add(
         raise Conflict(_("Lines can be added only while counting."))
     item = Item.objects.filter(pk=item_id, community_id=count.community_id).first()
     if item is None:
-        raise ValidationFailed(
-            _("Please correct the errors below."),
-            fields={"item_id": [_("Choose an item of this community's catalogue.")]},
-        )
+        raise invalid({"item_id": [_("Choose an item of this community's catalogue.")]})
     if item.tracks_expiry and expires_on is None:
-        raise ValidationFailed(
-            _("Please correct the errors below."),
-            fields={"expires_on": [_("This item needs its expiry date.")]},
-        )
+        raise invalid({"expires_on": [_("This item needs its expiry date.")]})
     lot = (
         Lot.objects.filter(item=item, expires_on=expires_on)
         .exclude(pk__in=count.lines.values("lot_id"))
@@ -114,21 +114,12 @@ def count_line_add(
 def _counted_clean(value) -> Decimal | None:
     if value in (None, ""):
         return None
-    try:
-        counted = Decimal(str(value))
-    except ArithmeticError:
-        counted = None
-    if (
-        counted is None
-        or not counted.is_finite()
-        or not 0 <= counted <= 100000
-        or counted != counted.quantize(Decimal("0.001"))
-    ):
-        raise ValidationFailed(
-            _("Please correct the errors below."),
-            fields={"counted": [_("A count is from 0 to 100000, to 3 decimals.")]},
-        )
-    return counted
+    return decimal_clean(
+        value,
+        field="counted",
+        message=_("A count is from 0 to 100000, to 3 decimals."),
+        positive=False,
+    )
 
 
 @transaction.atomic
@@ -153,7 +144,7 @@ def count_record(*, actor, count_id: int, entries: dict[int, tuple[object, str]]
             continue
         line.reason = reason or ""
     if errors:
-        raise ValidationFailed(_("Please correct the errors below."), fields={"lines": errors})
+        raise invalid({"lines": errors})
     StockCountLine.objects.bulk_update(lines.values(), ["counted", "reason"])
     return count
 
@@ -238,10 +229,7 @@ def medicine_check(*, actor, lot_id: int, approve: bool, note: str = "") -> Lot:
         raise Conflict(_("This lot is not waiting for a check."))
     note = (note or "").strip()[:200]
     if not approve and not note:
-        raise ValidationFailed(
-            _("Please correct the errors below."),
-            fields={"note": [_("Say why the medicine is rejected.")]},
-        )
+        raise invalid({"note": [_("Say why the medicine is rejected.")]})
     lot.check_status = Lot.Check.APPROVED if approve else Lot.Check.REJECTED
     lot.checked_by, lot.checked_at, lot.check_note = actor, timezone.now(), note
     lot.save(update_fields=["check_status", "checked_by", "checked_at", "check_note"])

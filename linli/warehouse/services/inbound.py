@@ -21,10 +21,12 @@ from linli.people.models import Person
 from linli.points.models import EarningKind
 from linli.points.selectors import points_for
 from linli.points.services import points_credit
-from linli.warehouse.models import Donation, DonationLine, Item, Location, Lot, Pledge
+from linli.warehouse.models import Donation, DonationLine, Item, Lot, Pledge
 from linli.warehouse.services.stock import (
+    active_location,
     community_account,
     holding_for,
+    invalid,
     move,
     quantity_clean,
     value_of,
@@ -46,34 +48,21 @@ class LineIn:
     unopened: bool | None = None
 
 
-def _invalid(errors: dict[str, list[str]]) -> ValidationFailed:
-    return ValidationFailed(_("Please correct the errors below."), fields=errors)
-
-
-def _location(community_id: int, location_id) -> Location:
-    location = Location.objects.filter(
-        pk=location_id, community_id=community_id, is_active=True
-    ).first()
-    if location is None:
-        raise _invalid({"location_id": [_("Choose a location of this community that is in use.")]})
-    return location
-
-
 def _donor(community_id: int, kind, person_id, name: str) -> tuple[Person | None, str]:
     name = (name or "").strip()
     if kind not in Donation.DonorKind.values:
-        raise _invalid({"donor_kind": [_("Choose who gives it.")]})
+        raise invalid({"donor_kind": [_("Choose who gives it.")]})
     if kind == Donation.DonorKind.RESIDENT:
         person = Person.objects.filter(
             pk=person_id, community_id=community_id, is_anonymised=False
         ).first()
         if person is None:
-            raise _invalid({"donor_person_id": [_("Choose a resident of this community.")]})
+            raise invalid({"donor_person_id": [_("Choose a resident of this community.")]})
         return person, ""
     if kind == Donation.DonorKind.ANONYMOUS:
         return None, ""
     if not name or len(name) > 100:
-        raise _invalid({"donor_name": [_("Give the business's or organisation's name.")]})
+        raise invalid({"donor_name": [_("Give the business's or organisation's name.")]})
     return None, name
 
 
@@ -150,15 +139,15 @@ def donation_receive(
     today = timezone.localdate()
     received_on = received_on or today
     if received_on > today or received_on < today - datetime.timedelta(days=366):
-        raise _invalid(
+        raise invalid(
             {"received_on": [_("The date is within the last year and not in the future.")]}
         )
-    location = _location(community_id, location_id)
+    location = active_location(community_id, location_id)
     person, name = _donor(community_id, donor_kind, donor_person_id, donor_name)
     if not lines:
-        raise _invalid({"lines": [_("Add at least one item.")]})
+        raise invalid({"lines": [_("Add at least one item.")]})
     if len(lines) > MAX_LINES:
-        raise _invalid({"lines": [_("At most %(n)s lines per donation.") % {"n": MAX_LINES}]})
+        raise invalid({"lines": [_("At most %(n)s lines per donation.") % {"n": MAX_LINES}]})
     items = Item.objects.in_bulk([line.item_id for line in lines])
     errors: list[str] = []
     cleaned: list[tuple[Item, LineIn, Decimal]] = []
@@ -291,7 +280,7 @@ def _pledge_clean(community_id: int, data: dict) -> dict:
         errors["available_until"] = [_("The end cannot be before the start.")]
     data["note"] = (data.get("note") or "").strip()[:200]
     if errors:
-        raise _invalid(errors)
+        raise invalid(errors)
     data.pop("person_id", None)
     return data
 

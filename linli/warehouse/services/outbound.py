@@ -31,9 +31,11 @@ from linli.warehouse.models import (
 from linli.warehouse.services.stock import (
     OutOfStock,
     Pick,
+    active_location,
     allocate,
     community_account,
     holding_for,
+    invalid,
     move,
     quantity_clean,
     value_of,
@@ -53,19 +55,6 @@ class OutLine:
     lot_id: int | None = None
 
 
-def _invalid(errors: dict[str, list[str]]) -> ValidationFailed:
-    return ValidationFailed(_("Please correct the errors below."), fields=errors)
-
-
-def _location(community_id: int, location_id, field: str = "location_id") -> Location:
-    location = Location.objects.filter(
-        pk=location_id, community_id=community_id, is_active=True
-    ).first()
-    if location is None:
-        raise _invalid({field: [_("Choose a location of this community that is in use.")]})
-    return location
-
-
 def allocate_lines(
     community_id: int,
     location: Location,
@@ -77,9 +66,9 @@ def allocate_lines(
     """Allocate every line (first expiry first, or the hand-picked lot); all errors at once.
     ``items``: the lines' items by id, when the caller has them already."""
     if not lines:
-        raise _invalid({"lines": [_("Add at least one item.")]})
+        raise invalid({"lines": [_("Add at least one item.")]})
     if len(lines) > MAX_LINES:
-        raise _invalid({"lines": [_("At most %(n)s lines at a time.") % {"n": MAX_LINES}]})
+        raise invalid({"lines": [_("At most %(n)s lines at a time.") % {"n": MAX_LINES}]})
     if items is None:
         items = Item.objects.in_bulk([line.item_id for line in lines])
     errors: list[str] = []
@@ -98,7 +87,7 @@ def allocate_lines(
             if line.lot_id is not None:
                 lot = Lot.objects.filter(pk=line.lot_id, item=item).first()
                 if lot is None:
-                    raise _invalid({"lot_id": [_("Choose a lot of this item.")]})
+                    raise invalid({"lot_id": [_("Choose a lot of this item.")]})
             for pick in allocate(location, item, quantity, lot=lot, to_give=to_give):
                 already = taken.get(pick.holding.pk, Decimal(0))
                 if already + pick.quantity > pick.holding.account.balance:
@@ -125,11 +114,11 @@ def _receipt_check(receipt) -> None:
     if receipt is None:
         return
     if receipt.size > RECEIPT_MAX_BYTES:
-        raise _invalid({"receipt": [_("The photo is larger than 5 MB.")]})
+        raise invalid({"receipt": [_("The photo is larger than 5 MB.")]})
     head = receipt.read(16)
     receipt.seek(0)
     if not head.startswith(RECEIPT_SIGNATURES):
-        raise _invalid({"receipt": [_("The receipt must be a JPEG, PNG or WebP photo.")]})
+        raise invalid({"receipt": [_("The receipt must be a JPEG, PNG or WebP photo.")]})
 
 
 @transaction.atomic
@@ -185,12 +174,12 @@ def distribution_create(
             _("Give who signed for the goods, or attach a photo of the receipt.")
         ]
     if errors:
-        raise _invalid(errors)
+        raise invalid(errors)
     _receipt_check(receipt)
-    location = _location(community_id, location_id)
+    location = active_location(community_id, location_id)
     picks = allocate_lines(community_id, location, lines, to_give=True)
     if person is None and any(item.is_medicine for item, _pick in picks):
-        raise _invalid({"recipient_kind": [_("Medicine is given only to a named resident.")]})
+        raise invalid({"recipient_kind": [_("Medicine is given only to a named resident.")]})
 
     legs: list[Leg] = []
     for _item, pick in picks:
@@ -255,10 +244,10 @@ def transfer_create(
     """Move goods between two locations of the community, lot by lot (first expiry first unless a
     lot is picked); everything there can move, expired or waiting for the pharmacist too."""
     require(actor, Perm.WAREHOUSE_MANAGE, community_id)
-    source = _location(community_id, from_location_id, "from_location_id")
-    target = _location(community_id, to_location_id, "to_location_id")
+    source = active_location(community_id, from_location_id, "from_location_id")
+    target = active_location(community_id, to_location_id, "to_location_id")
     if source == target:
-        raise _invalid({"to_location_id": [_("Choose a different location to move to.")]})
+        raise invalid({"to_location_id": [_("Choose a different location to move to.")]})
     picks = allocate_lines(community_id, source, lines, to_give=False)
     legs: list[Leg] = []
     for _item, pick in picks:
@@ -309,13 +298,13 @@ def write_off_create(
         raise NotFound(_("Not found."))
     require(actor, Perm.WAREHOUSE_ADMIN, community_id)
     if reason not in (AdjustmentReason.DAMAGED, AdjustmentReason.EXPIRED, AdjustmentReason.LOST):
-        raise _invalid({"reason": [_("Choose why: damaged, expired or lost.")]})
+        raise invalid({"reason": [_("Choose why: damaged, expired or lost.")]})
     balance = holding.account.balance
     quantity = balance if quantity in (None, "") else quantity_clean(quantity)
     if balance <= 0:
         raise OutOfStock(_("There is nothing of this lot here to write off."))
     if quantity > balance:
-        raise _invalid({"quantity": [_("Only %(n)s are here.") % {"n": balance.normalize()}]})
+        raise invalid({"quantity": [_("Only %(n)s are here.") % {"n": balance.normalize()}]})
     lot = holding.lot
     write_off = WriteOff(
         community_id=community_id,

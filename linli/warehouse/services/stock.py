@@ -34,6 +34,43 @@ class Pick:
     quantity: Decimal
 
 
+def invalid(errors: dict[str, list[str]]) -> ValidationFailed:
+    """The one error every warehouse service raises for bad input, with its field messages."""
+    return ValidationFailed(_("Please correct the errors below."), fields=errors)
+
+
+def active_location(
+    community_id: int, location_id, field: str = "location_id", message: str = "", **where
+) -> Location:
+    """A location of the community that is in use (``where`` narrows it, e.g. by kind), or a
+    field error."""
+    location = Location.objects.filter(
+        pk=location_id, community_id=community_id, is_active=True, **where
+    ).first()
+    if location is None:
+        message = message or _("Choose a location of this community that is in use.")
+        raise invalid({field: [message]})
+    return location
+
+
+def decimal_clean(value, *, field: str, message: str, positive: bool = True) -> Decimal:
+    """A quantity up to 100000 with at most three decimals — more than 0 when ``positive``,
+    else at least 0 — or the field error ``message``."""
+    try:
+        number = Decimal(str(value))
+    except (ArithmeticError, ValueError, TypeError):
+        number = None
+    if (
+        number is None
+        or not number.is_finite()
+        or number > MAX_QUANTITY
+        or (number <= 0 if positive else number < 0)
+        or number != number.quantize(Decimal("0.001"))
+    ):
+        raise invalid({field: [message]})
+    return number
+
+
 def holding_for(location: Location, lot: Lot) -> StockHolding:
     """The holding (and its ledger account) of ``lot`` at ``location``, created on first use."""
     holding = (
@@ -70,22 +107,11 @@ def community_account(community_id: int, lot: Lot, what: str) -> Account:
 
 def quantity_clean(value, *, field: str = "quantity") -> Decimal:
     """A positive quantity with at most three decimals, or a field error."""
-    try:
-        quantity = Decimal(str(value))
-    except (ArithmeticError, ValueError, TypeError):
-        quantity = None
-    if (
-        quantity is None
-        or not quantity.is_finite()
-        or quantity <= 0
-        or quantity > MAX_QUANTITY
-        or quantity != quantity.quantize(Decimal("0.001"))
-    ):
-        raise ValidationFailed(
-            _("Please correct the errors below."),
-            fields={field: [_("A quantity is more than 0 and at most 100000, to 3 decimals.")]},
-        )
-    return quantity
+    return decimal_clean(
+        value,
+        field=field,
+        message=_("A quantity is more than 0 and at most 100000, to 3 decimals."),
+    )
 
 
 def value_of(item: Item, quantity: Decimal) -> int:

@@ -29,7 +29,7 @@ from linli.people.selectors import current_tag_rows
 from linli.points.services import person_points_account, redeemed_points_account
 from linli.warehouse.models import RELIEF_TAGS, Item, Location, ReliefQuota, Sale, SaleLine
 from linli.warehouse.services.outbound import OutLine, allocate_lines
-from linli.warehouse.services.stock import community_account, value_of
+from linli.warehouse.services.stock import active_location, community_account, invalid, value_of
 
 PayWith = str  # "points", "quota" or "both" (the quota first, the rest in points)
 PAY_WITH = ("points", "quota", "both")
@@ -38,13 +38,6 @@ MAX_QUOTA = 100000
 
 def month_of(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
-
-
-def _invalid(errors: dict[str, list[str]]) -> ValidationFailed:
-    return ValidationFailed(_("Please correct the errors below."), fields=errors)
-
-
-# --- relief quota ------------------------------------------------------------------------------
 
 
 def quota_holder(person: Person) -> tuple[Household | None, Person | None]:
@@ -90,25 +83,25 @@ def _holder(
     if household_id is not None:
         household = Household.objects.filter(pk=household_id, community_id=community_id).first()
         if household is None:
-            raise _invalid({"household_id": [_("Choose a household of this community.")]})
+            raise invalid({"household_id": [_("Choose a household of this community.")]})
         if not eligible.filter(household=household).exists():
-            raise _invalid(
+            raise invalid(
                 {"household_id": [_("No one in this household is low-income or in poverty.")]}
             )
         return household, None
     if person_id is None:
-        raise _invalid({"household_id": [_("Choose the household.")]})
+        raise invalid({"household_id": [_("Choose the household.")]})
     person = Person.objects.filter(pk=person_id, community_id=community_id).first()
     if person is None:
-        raise _invalid({"person_id": [_("Choose a resident of this community.")]})
+        raise invalid({"person_id": [_("Choose a resident of this community.")]})
     if person.household_id:
         if not eligible.filter(household_id=person.household_id).exists():
-            raise _invalid(
+            raise invalid(
                 {"person_id": [_("No one in this household is low-income or in poverty.")]}
             )
         return person.household, None
     if not eligible.filter(pk=person.pk).exists():
-        raise _invalid({"person_id": [_("This resident is not low-income or in poverty.")]})
+        raise invalid({"person_id": [_("This resident is not low-income or in poverty.")]})
     return None, person
 
 
@@ -140,7 +133,7 @@ def relief_quota_grant(
         if item is None or item.is_medicine or item.lendable:
             errors["item_id"] = [_("Choose goods of this community's catalogue.")]
     if errors:
-        raise _invalid(errors)
+        raise invalid(errors)
     household, person = _holder(community_id, household_id, person_id, today)
     if ReliefQuota.objects.filter(
         household=household, person=person, month=month, item=item
@@ -277,6 +270,11 @@ class Payment:
     units: dict[int, int]  # item id → units paid by that item's quota
 
 
+def points_for(item: Item, units) -> int:
+    """The till price of ``units`` whole units of ``item`` (0 for goods not sold for points)."""
+    return int(((item.points_price or 0) * Decimal(units)).to_integral_value())
+
+
 def price_lines(
     items: dict[int, Item], lines: Sequence[OutLine], item_quota_left: dict[int, int]
 ) -> tuple[int, dict[int, int], list[str]]:
@@ -300,7 +298,7 @@ def price_lines(
         if rest and not item.points_price:
             errors.append(_("%(item)s is not sold at the till.") % {"item": item.name})
             continue
-        total += (item.points_price or 0) * rest
+        total += points_for(item, rest)
     return total, {k: v for k, v in units.items() if v}, errors
 
 
@@ -310,7 +308,7 @@ def payment_for(
     """Split ``total`` points between the points quota and points, or say clearly why it
     cannot be paid."""
     if pay_with not in PAY_WITH:
-        raise _invalid({"pay_with": [_("Choose points, relief quota or both.")]})
+        raise invalid({"pay_with": [_("Choose points, relief quota or both.")]})
     quota = min(total, quota_left) if pay_with in ("quota", "both") else 0
     points = total - quota
     if pay_with == "quota" and points:
@@ -339,11 +337,12 @@ def sale_settle(
     """结算: one atomic ledger transaction moves the quotas, the points and the goods. With
     ``quota`` or ``both``, item quotas pay for their items first, then the points quota."""
     require(actor, Perm.WAREHOUSE_MANAGE, community_id)
-    location = Location.objects.filter(
-        pk=location_id, community_id=community_id, is_active=True, kind=Location.Kind.SUPERMARKET
-    ).first()
-    if location is None:
-        raise _invalid({"location_id": [_("Choose a supermarket shelf of this community.")]})
+    location = active_location(
+        community_id,
+        location_id,
+        message=_("Choose a supermarket shelf of this community."),
+        kind=Location.Kind.SUPERMARKET,
+    )
     person = Person.objects.filter(pk=person_id, is_anonymised=False).first()
     if person is None or not has_perm(actor, Perm.REGISTRY_VIEW, person.community_id):
         raise NotFound(_("Not found."))
@@ -424,9 +423,7 @@ def sale_settle(
                 item=item,
                 lot=pick.lot,
                 quantity=pick.quantity,
-                points=int(
-                    ((item.points_price or 0) * (pick.quantity - from_quota)).to_integral_value()
-                ),
+                points=points_for(item, pick.quantity - from_quota),
                 quota=item_quotas.get(item.pk) if from_quota else None,
                 quota_units=from_quota,
             )

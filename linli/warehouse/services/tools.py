@@ -15,23 +15,25 @@ from django.utils.translation import gettext as _
 
 from linli.accounts.roles import Perm
 from linli.core import audit
-from linli.core.errors import Conflict, NotFound, ValidationFailed
+from linli.core.errors import Conflict, NotFound
 from linli.core.scoping import has_perm, require
 from linli.core.workflow import transition
 from linli.ledger.models import Account
 from linli.ledger.services import InsufficientBalance, Leg, account_get_or_create, post
 from linli.people.models import Person
 from linli.points.services import person_points_account
-from linli.warehouse.models import Item, Loan, Location, Lot
-from linli.warehouse.services.stock import allocate, community_account, holding_for
+from linli.warehouse.models import Item, Loan, Lot
+from linli.warehouse.services.stock import (
+    active_location,
+    allocate,
+    community_account,
+    holding_for,
+    invalid,
+)
 
 MAX_OPEN_LOANS = 3
 MAX_RENEWALS = 2
 MAX_DEPOSIT = 10000
-
-
-def _invalid(errors: dict[str, list[str]]) -> ValidationFailed:
-    return ValidationFailed(_("Please correct the errors below."), fields=errors)
 
 
 def _deposit_account(loan_key: str, community_id: int) -> Account:
@@ -78,12 +80,8 @@ def loan_create(
 ) -> Loan:
     """借出: lend one tool for the item's loan period."""
     require(actor, Perm.WAREHOUSE_MANAGE, community_id)
+    location = active_location(community_id, location_id)
     errors: dict[str, list[str]] = {}
-    location = Location.objects.filter(
-        pk=location_id, community_id=community_id, is_active=True
-    ).first()
-    if location is None:
-        errors["location_id"] = [_("Choose a location of this community that is in use.")]
     item = Item.objects.filter(
         pk=item_id, community_id=community_id, lendable=True, is_active=True
     ).first()
@@ -97,7 +95,7 @@ def loan_create(
     if not isinstance(deposit_points, int) or not 0 <= deposit_points <= MAX_DEPOSIT:
         errors["deposit_points"] = [_("A deposit is 0 to 10000 points.")]
     if errors:
-        raise _invalid(errors)
+        raise invalid(errors)
     problems = good_standing_problems(borrower)
     if problems:
         raise Conflict(problems[0], fields={"borrower_id": problems})
@@ -205,16 +203,10 @@ def loan_return(
     loan = _loan_for_update(actor, loan_id)
     condition_in = (condition_in or "").strip()[:200]
     if lost and not condition_in:
-        raise _invalid({"condition_in": [_("Say what happened to the tool.")]})
+        raise invalid({"condition_in": [_("Say what happened to the tool.")]})
     location = loan.location
     if location_id is not None:
-        location = Location.objects.filter(
-            pk=location_id, community_id=loan.community_id, is_active=True
-        ).first()
-        if location is None:
-            raise _invalid(
-                {"location_id": [_("Choose a location of this community that is in use.")]}
-            )
+        location = active_location(loan.community_id, location_id)
     transition(
         loan,
         actor,
