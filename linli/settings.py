@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "linli.volunteers",
     "linli.points",
     "linli.warehouse",
+    "linli.orders",
 ]
 
 MIDDLEWARE = [

@@ -35,6 +35,9 @@ class Perm:
     WAREHOUSE_MANAGE = "warehouse.manage"  # catalogue, donations in, handouts, transfers, counting
     WAREHOUSE_ADMIN = "warehouse.admin"  # finalise stock counts, write-offs, relief quotas
     MEDICINE_CHECK = "warehouse.medicine_check"  # a pharmacist releases donated medicine (药师核验)
+    ORDERS_VIEW = "orders.view"  # needs, resources, service orders, the project list
+    ORDERS_MANAGE = "orders.manage"  # record needs and resources, order for residents, dispatch,
+    #                                  review, close, cancel, batch matching
 
 
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -57,6 +60,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Perm.WAREHOUSE_MANAGE: frozenset({Role.STATION_ADMIN, Role.SOCIAL_WORKER}),
     Perm.WAREHOUSE_ADMIN: frozenset({Role.STATION_ADMIN}),
     Perm.MEDICINE_CHECK: frozenset({Role.PHARMACIST}),
+    Perm.ORDERS_VIEW: frozenset({Role.STREET_ADMIN, Role.STATION_ADMIN, Role.SOCIAL_WORKER}),
+    Perm.ORDERS_MANAGE: frozenset({Role.STATION_ADMIN, Role.SOCIAL_WORKER}),
     Perm.PLACES_VIEW: frozenset(
         {Role.STREET_ADMIN, Role.STATION_ADMIN, Role.SOCIAL_WORKER, Role.TEAM_LEADER}
     ),

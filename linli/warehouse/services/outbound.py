@@ -14,6 +14,7 @@ from linli.accounts.roles import Perm
 from linli.core import audit
 from linli.core.errors import NotFound, ValidationFailed
 from linli.core.scoping import has_perm, require
+from linli.core.uploads import photo_check
 from linli.ledger.services import Leg
 from linli.people.models import Household, Person
 from linli.warehouse.models import (
@@ -42,8 +43,6 @@ from linli.warehouse.services.stock import (
 )
 
 MAX_LINES = 50
-RECEIPT_MAX_BYTES = 5 * 1024 * 1024
-RECEIPT_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"RIFF")  # JPEG, PNG, WebP
 
 
 @dataclass(frozen=True)
@@ -110,17 +109,6 @@ def allocate_lines(
     return picks
 
 
-def _receipt_check(receipt) -> None:
-    if receipt is None:
-        return
-    if receipt.size > RECEIPT_MAX_BYTES:
-        raise invalid({"receipt": [_("The photo is larger than 5 MB.")]})
-    head = receipt.read(16)
-    receipt.seek(0)
-    if not head.startswith(RECEIPT_SIGNATURES):
-        raise invalid({"receipt": [_("The receipt must be a JPEG, PNG or WebP photo.")]})
-
-
 @transaction.atomic
 def distribution_create(
     *,
@@ -175,7 +163,7 @@ def distribution_create(
         ]
     if errors:
         raise invalid(errors)
-    _receipt_check(receipt)
+    photo_check(receipt, "receipt")
     location = active_location(community_id, location_id)
     picks = allocate_lines(community_id, location, lines, to_give=True)
     if person is None and any(item.is_medicine for item, _pick in picks):

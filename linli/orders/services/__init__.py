@@ -1,0 +1,1 @@
+"""Writes of the orders app, by topic: needs and resources, the order workflow, matching."""
