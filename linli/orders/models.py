@@ -386,7 +386,10 @@ class MatchLine(models.Model):
     run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="lines")
     order = models.ForeignKey(ServiceOrder, on_delete=models.CASCADE, related_name="+")
     volunteer = models.ForeignKey(
-        "volunteers.Volunteer", on_delete=models.CASCADE, related_name="+"
+        "volunteers.Volunteer", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    team = models.ForeignKey(
+        "volunteers.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     cost = models.FloatField()
     reasons = models.JSONField(default=list)
@@ -395,8 +398,13 @@ class MatchLine(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["run", "order"], name="match_line_order_once_per_run")
+            models.UniqueConstraint(fields=["run", "order"], name="match_line_order_once_per_run"),
+            models.CheckConstraint(
+                condition=Q(volunteer__isnull=True, team__isnull=False)
+                | Q(volunteer__isnull=False, team__isnull=True),
+                name="match_line_volunteer_or_team",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.order_id} → {self.volunteer_id}"
+        return f"{self.order_id} → {self.volunteer_id or self.team_id}"
