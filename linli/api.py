@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 
 from linli.accounts.api import router as accounts_router
 from linli.core.errors import DomainError
+from linli.orders.api import router as orders_router
 from linli.people.api import router as people_router
 from linli.points.api import router as points_router
 from linli.volunteers.api import router as volunteers_router
@@ -24,6 +25,7 @@ api.add_router("/", people_router)
 api.add_router("/", volunteers_router)
 api.add_router("/", points_router)
 api.add_router("/", warehouse_router)
+api.add_router("/", orders_router)
 
 
 @api.exception_handler(DomainError)

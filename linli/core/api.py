@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated, Any
 
 from django.db.models import QuerySet
@@ -19,7 +20,19 @@ def _no_nul(value: str) -> str:
     return value
 
 
+def _aware(value: datetime.datetime) -> datetime.datetime:
+    """A time without a zone is Beijing time; one outside 2000–2099 is a typing mistake."""
+    from django.utils import timezone
+
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, timezone.get_default_timezone())
+    if not 2000 <= value.year <= 2099:
+        raise ValueError("The time must fall between 2000 and 2099.")
+    return value
+
+
 Text = Annotated[str, AfterValidator(_no_nul)]
+Moment = Annotated[datetime.datetime, AfterValidator(_aware)]
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 

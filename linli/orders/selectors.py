@@ -14,7 +14,15 @@ from linli.accounts.roles import Perm
 from linli.core.errors import NotFound
 from linli.core.scoping import community_ids, get_in_scope, scope
 from linli.orders import matchdata, matching
-from linli.orders.models import CATEGORY_SKILLS, Category, Need, Resource, ServiceOrder
+from linli.orders.models import (
+    CATEGORY_SKILLS,
+    Category,
+    MatchLine,
+    MatchRun,
+    Need,
+    Resource,
+    ServiceOrder,
+)
 from linli.orders.services.orders import DISPATCH_WITHIN, DISPATCH_WITHIN_DEFAULT, relation
 from linli.volunteers.models import Skill, Team, Volunteer
 
@@ -90,7 +98,7 @@ def resource_catalogue(actor, community_id: int, *, today=None) -> list[Category
     if community_id not in community_ids(actor, Perm.ORDERS_VIEW):
         raise NotFound(_("Not found."))
     today = today or timezone.localdate()
-    rows = {c.value: CategoryResources(c.value, c.label) for c in Category}
+    rows = {c.value: CategoryResources(c.value, str(c.label)) for c in Category}
     skill_counts = (
         Volunteer.skills.through.objects.filter(
             volunteer__community_id=community_id, volunteer__status=Volunteer.Status.ACTIVE
@@ -287,7 +295,9 @@ def project_list(actor, community_id: int, year: int, quarter: int) -> list[Proj
     """Needs grouped with the resources that meet them, per category, for one quarter."""
     catalogue = {row.category: row for row in resource_catalogue(actor, community_id)}
     start, end = quarter_bounds(year, quarter)
-    rows = {c.value: ProjectRow(c.value, c.label, resources=catalogue[c.value]) for c in Category}
+    rows = {
+        c.value: ProjectRow(c.value, str(c.label), resources=catalogue[c.value]) for c in Category
+    }
     needs = Need.objects.filter(community_id=community_id)
     for row in needs.values("category").annotate(
         open=Count("pk", filter=Q(status__in=["open", "being_met"], created_at__lt=end)),
@@ -314,3 +324,22 @@ def project_list(actor, community_id: int, year: int, quarter: int) -> list[Proj
         target.hours = float(row["hours"] or 0)
         target.rating = round(row["rating"], 1) if row["rating"] is not None else None
     return list(rows.values())
+
+
+# -- batch proposals --------------------------------------------------------------------------
+
+
+def match_run_list(actor) -> QuerySet[MatchRun]:
+    return scope(MatchRun.objects.all(), actor, Perm.ORDERS_VIEW).select_related(
+        "community", "created_by"
+    )
+
+
+def match_run_get(actor, run_id: int) -> MatchRun:
+    return get_in_scope(
+        MatchRun.objects.select_related("community"), actor, Perm.ORDERS_VIEW, pk=run_id
+    )
+
+
+def match_lines(run: MatchRun) -> QuerySet[MatchLine]:
+    return run.lines.select_related("order__person", "volunteer__person", "team").order_by("pk")
