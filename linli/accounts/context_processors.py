@@ -8,6 +8,7 @@ def memberships(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    roles = roles_of(user)
     return {
         "switcher_communities": communities_of_user(user),
         "active_community": getattr(request, "community", None),
@@ -20,5 +21,7 @@ def memberships(request):
         "nav_warehouse": has_perm(user, Perm.WAREHOUSE_VIEW),
         "nav_warehouse_manage": has_perm(user, Perm.WAREHOUSE_MANAGE),
         "nav_me": user.person_id is not None,
-        "nav_partner": Role.PARTNER in roles_of(user),
+        "nav_partner": Role.PARTNER in roles,
+        "nav_orders": has_perm(user, Perm.ORDERS_VIEW),
+        "nav_tasks": bool(roles & {Role.VOLUNTEER, Role.TEAM_LEADER}),
     }

@@ -9,6 +9,8 @@ class OrdersConfig(AppConfig):
 
     def ready(self):
         from linli.core.audit import register_verbs
+        from linli.core.panels import register_panel
+        from linli.orders import views
 
         register_verbs(
             {
@@ -33,3 +35,5 @@ class OrdersConfig(AppConfig):
                 "match.discard": _("Discarded a batch dispatch"),
             }
         )
+        register_panel("person", views.person_panel)
+        register_panel("dashboard", views.dashboard_panel)

@@ -26,3 +26,10 @@ document.addEventListener("click", function (event) {
   picker.querySelector('input[type="search"]').value = choice.getAttribute("data-pick-label");
   choice.parentNode.innerHTML = "";
 });
+
+// Print the page: <button data-print>.
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-print]")) {
+    window.print();
+  }
+});
