@@ -1,12 +1,17 @@
 """The orders pages: what a worker, a resident and a volunteer see and do; scoping; bad input."""
 
+import datetime
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from linli.orders.models import MatchRun, Need, Resource, ServiceOrder
 from linli.orders.services import needs as need_services
+from linli.places.models import ServiceSite
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -127,8 +132,6 @@ def test_another_communitys_worker_gets_404s(desk, world, client_for):
 def test_the_resident_orders_on_the_phone_page_rates_and_sees_the_call_fallback(
     desk, world, client_for
 ):
-    from linli.places.models import ServiceSite
-
     ServiceSite.objects.create(
         community=world.a,
         kind="service_center",
@@ -249,7 +252,7 @@ def test_resources_are_listed_and_shown_by_category(desk, world, client_for):
 def test_the_person_page_and_dashboard_show_orders(desk, world, client_for):
     order = desk.order(urgency="emergency")
     type(order).objects.filter(pk=order.pk).update(
-        created_at=order.created_at - __import__("datetime").timedelta(hours=3)
+        created_at=order.created_at - datetime.timedelta(hours=3)
     )
     client = client_for(world.worker_a)
     assert f"#{order.pk}" in client.get(f"/residents/{desk.resident.pk}/").content.decode()
@@ -270,3 +273,18 @@ def test_the_order_list_page_costs_the_same_queries_however_long(desk, world, cl
         response = client.get("/orders/")
     assert response.status_code == 200
     assert len(queries) <= 14, [q["sql"] for q in queries]
+
+
+def test_overdue_orders_are_escalated_once_to_the_station_admins(desk, world):
+    from linli.core.models import Notification
+
+    late = desk.order(urgency="emergency")
+    fresh = desk.order(urgency="emergency")
+    ServiceOrder.objects.filter(pk=late.pk).update(
+        created_at=late.created_at - datetime.timedelta(hours=3)
+    )
+    call_command("orders_escalate", stdout=io.StringIO())
+    call_command("orders_escalate", stdout=io.StringIO())
+    notes = Notification.objects.filter(key__startswith="order-overdue:")
+    assert list(notes.values_list("user__username", flat=True)) == ["station_a"]
+    assert f"#{late.pk}" in notes.get().title and f"#{fresh.pk}" not in notes.get().title
