@@ -18,9 +18,11 @@ from linli.points.selectors import own_person
 from linli.volunteers.services import is_team_leader
 
 
-def station_phone(community_id: int) -> str:
-    """The number a resident can call instead (the service center's, else any site's)."""
-    sites = ServiceSite.objects.filter(community_id=community_id).exclude(phone="")
+def station_phone(community) -> str:
+    """The number a resident can call instead: the community's service line, else a site's."""
+    if community.service_phone:
+        return community.service_phone
+    sites = ServiceSite.objects.filter(community=community).exclude(phone="")
     site = sites.filter(kind=ServiceSite.Kind.SERVICE_CENTER).first() or sites.first()
     return site.phone if site else ""
 
@@ -50,7 +52,7 @@ def my_orders(request):
             "person": person,
             "form": form,
             "orders": orders,
-            "phone": station_phone(person.community_id),
+            "phone": station_phone(person.community),
             "rate_form": forms.RateForm(),
             "open_states": ServiceOrder.OPEN_STATES[:2],
         },

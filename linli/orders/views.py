@@ -298,7 +298,7 @@ def order_detail(request, order_id: int):
     if rel.manager and order.status == Status.ORDERED:
         context["suggestions"] = selectors.order_suggestions(request.user, order)
         context["dispatch_form"] = forms.DispatchForm()
-    if rel.leader and order.status == Status.DISPATCHED and order.team_id:
+    if (rel.leader or rel.manager) and order.status == Status.DISPATCHED and order.team_id:
         context["members"] = team_members(order.team_id)
     if order.status == Status.IN_SERVICE:
         context["checkout_form"] = forms.CheckOutForm()

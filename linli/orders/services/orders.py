@@ -6,10 +6,11 @@ Who may do what (anyone else who can see the order gets a clear 403; anyone who 
 =============  =========================================================================
 create         the resident for themself (phone page), or a worker for any resident
 dispatch       the station (station admin, social worker): to one volunteer or one team
-accept/decline the dispatched volunteer, or the dispatched team's leader (naming who serves)
+accept/decline the dispatched volunteer, the dispatched team's leader (naming who serves), or a
+               worker who reached them by phone
 check in/out   the serving volunteer, their team leader, or a worker on their behalf
 rate           the resident, or a worker writing down what the resident said
-team account   the serving volunteer or their team leader
+team account   the serving volunteer, their team leader, or a worker writing down what they said
 review         the station: completes the evaluation and credits the volunteer's points
 close          the station
 cancel         a worker before the service is done; the resident while nobody has accepted
@@ -216,9 +217,10 @@ def order_dispatch(
 
 @transaction.atomic
 def order_accept(*, actor, order_id: int, volunteer_id: int | None = None) -> ServiceOrder:
-    """团队接单: the volunteer accepts, or the team's leader accepts and names who serves."""
+    """团队接单: the volunteer accepts, or the team's leader accepts and names who serves (the
+    station may record either when the volunteer agreed by phone)."""
     order, rel = _locked(actor, order_id)
-    if not rel.server:
+    if not (rel.server or rel.manager):
         _deny(_("Only the volunteer or team the order was dispatched to accepts it."))
     if order.team_id is not None:
         member = TeamMembership.objects.filter(
@@ -244,7 +246,7 @@ def order_decline(*, actor, order_id: int, reason: str) -> ServiceOrder:
     """The volunteer or team cannot take it: back to the station, with the reason, to dispatch
     again."""
     order, rel = _locked(actor, order_id)
-    if not rel.server:
+    if not (rel.server or rel.manager):
         _deny(_("Only the volunteer or team the order was dispatched to declines it."))
     errors: dict[str, list[str]] = {}
     reason = text_clean(errors, "reason", reason, 200)
@@ -323,7 +325,7 @@ def order_rate(*, actor, order_id: int, rating: int, words: str = "") -> Service
 def order_team_account(*, actor, order_id: int, account: str) -> ServiceOrder:
     """The team's part of 联合评单: their own account of the service."""
     order, rel = _locked(actor, order_id)
-    if not rel.server:
+    if not (rel.server or rel.manager):
         _deny(_("Only the serving volunteer or their team leader gives the team's account."))
     _evaluating(order)
     errors: dict[str, list[str]] = {}

@@ -77,7 +77,12 @@ def test_roles_scope_and_bad_input(desk, world, api_for):
     worker = api_for(world.worker_a)
     bad = worker.post(f"{url}/dispatch", {}, content_type="application/json")
     assert bad.status_code == 422 and "volunteer_id" in bad.json()["errors"]
-    assert worker.post(f"{url}/accept", {}, content_type="application/json").status_code == 403
+    assert (
+        api_for(world.resident_a)
+        .post(f"{url}/accept", {}, content_type="application/json")
+        .status_code
+        == 403
+    )
     assert worker.post(f"{url}/close").status_code == 409
     for body in (
         {

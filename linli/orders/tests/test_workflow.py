@@ -127,12 +127,12 @@ ACTORS = [
 ]
 ALLOWED = {
     "dispatch": {"worker_a", "station_a"},
-    "accept": {"volunteer_a"},
-    "decline": {"volunteer_a"},
+    "accept": {"volunteer_a", "worker_a", "station_a"},
+    "decline": {"volunteer_a", "worker_a", "station_a"},
     "check_in": {"volunteer_a", "worker_a", "station_a"},
     "check_out": {"volunteer_a", "worker_a", "station_a"},
     "rate": {"resident_a", "worker_a", "station_a"},
-    "team_account": {"volunteer_a"},
+    "team_account": {"volunteer_a", "worker_a", "station_a"},
     "review": {"worker_a", "station_a"},
     "close": {"worker_a", "station_a"},
     "cancel": {"worker_a", "station_a", "resident_a"},

@@ -117,11 +117,14 @@ class Command(BaseCommand):
                     community=community, code=f"{code}-G{g}", name=f"第{g}网格"
                 )
                 for c in range(1, 3):
+                    # Gates laid out around the community's centre, a few hundred metres apart.
                     Compound.objects.create(
                         grid=grid,
                         community=community,
                         code=f"{code}-G{g}-C{c}",
                         name=next(compound_names),
+                        latitude=Decimal(str(round(lat + (g - 2) * 0.0018, 6))),
+                        longitude=Decimal(str(round(lon + (c - 1.5) * 0.0024 + g * 0.0003, 6))),
                     )
             sites = list(SITES)
             if code.endswith("001"):
