@@ -10,6 +10,7 @@ from linli.core.errors import DomainError
 from linli.orders.api import router as orders_router
 from linli.people.api import router as people_router
 from linli.points.api import router as points_router
+from linli.visits.api import router as visits_router
 from linli.volunteers.api import router as volunteers_router
 from linli.warehouse.api import router as warehouse_router
 
@@ -26,6 +27,7 @@ api.add_router("/", volunteers_router)
 api.add_router("/", points_router)
 api.add_router("/", warehouse_router)
 api.add_router("/", orders_router)
+api.add_router("/", visits_router)
 
 
 @api.exception_handler(DomainError)

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "linli.points",
     "linli.warehouse",
     "linli.orders",
+    "linli.visits",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("points/", include("linli.points.urls")),
     path("warehouse/", include("linli.warehouse.urls")),
     path("orders/", include("linli.orders.urls")),
+    path("visits/", include("linli.visits.urls")),
     path("me/", include("linli.volunteers.me_urls")),
     path("me/", include("linli.orders.me_urls")),
     path("api/v1/", api.urls),

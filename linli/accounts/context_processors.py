@@ -23,5 +23,6 @@ def memberships(request):
         "nav_me": user.person_id is not None,
         "nav_partner": Role.PARTNER in roles,
         "nav_orders": has_perm(user, Perm.ORDERS_VIEW),
+        "nav_visits": has_perm(user, Perm.VISITS_VIEW),
         "nav_tasks": bool(roles & {Role.VOLUNTEER, Role.TEAM_LEADER}),
     }

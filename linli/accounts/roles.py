@@ -38,6 +38,9 @@ class Perm:
     ORDERS_VIEW = "orders.view"  # needs, resources, service orders, the project list
     ORDERS_MANAGE = "orders.manage"  # record needs and resources, order for residents, dispatch,
     #                                  review, close, cancel, batch matching
+    VISITS_VIEW = "visits.view"  # due lists, visit records, monthly counts
+    VISITS_RECORD = "visits.record"  # record visits (and the needs they find)
+    VISITS_ADMIN = "visits.admin"  # visit rules, the monthly target, grid visitors
 
 
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -62,6 +65,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Perm.MEDICINE_CHECK: frozenset({Role.PHARMACIST}),
     Perm.ORDERS_VIEW: frozenset({Role.STREET_ADMIN, Role.STATION_ADMIN, Role.SOCIAL_WORKER}),
     Perm.ORDERS_MANAGE: frozenset({Role.STATION_ADMIN, Role.SOCIAL_WORKER}),
+    Perm.VISITS_VIEW: frozenset({Role.STREET_ADMIN, Role.STATION_ADMIN, Role.SOCIAL_WORKER}),
+    Perm.VISITS_RECORD: frozenset({Role.STATION_ADMIN, Role.SOCIAL_WORKER}),
+    Perm.VISITS_ADMIN: frozenset({Role.STATION_ADMIN}),
     Perm.PLACES_VIEW: frozenset(
         {Role.STREET_ADMIN, Role.STATION_ADMIN, Role.SOCIAL_WORKER, Role.TEAM_LEADER}
     ),

@@ -75,4 +75,5 @@ class LimitOffset(PaginationBase):
 
     def paginate_queryset(self, queryset: QuerySet, pagination: Input, **params) -> dict:
         offset, limit = pagination.offset, pagination.limit
-        return {"items": list(queryset[offset : offset + limit]), "count": queryset.count()}
+        count = len(queryset) if isinstance(queryset, list) else queryset.count()
+        return {"items": list(queryset[offset : offset + limit]), "count": count}

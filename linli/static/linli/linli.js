@@ -33,3 +33,45 @@ document.addEventListener("click", function (event) {
     window.print();
   }
 });
+
+// Drafts that survive a reload on a poor connection: <form data-draft="key"> keeps its fields
+// in localStorage as they are typed; a page with <div data-draft-clear="prefix"> (shown once the
+// server has saved) forgets every draft whose key starts with the prefix.
+(function () {
+  var store;
+  try { store = window.localStorage; } catch (e) { return; }
+  document.querySelectorAll("[data-draft-clear]").forEach(function (el) {
+    var prefix = el.getAttribute("data-draft-clear");
+    Object.keys(store).forEach(function (key) {
+      if (key.indexOf(prefix) === 0) { store.removeItem(key); }
+    });
+  });
+  document.querySelectorAll("form[data-draft]").forEach(function (form) {
+    var key = form.getAttribute("data-draft");
+    var fields = function () {
+      return Array.prototype.filter.call(form.elements, function (el) {
+        return el.name && el.name !== "csrfmiddlewaretoken" && el.type !== "file" && el.type !== "hidden" || el.name && el.type === "hidden" && el.closest("[data-picker]");
+      });
+    };
+    var saved = store.getItem(key);
+    var hasErrors = form.querySelector(".is-invalid, .invalid-feedback");
+    if (saved && !hasErrors) {
+      var data = JSON.parse(saved);
+      fields().forEach(function (el) {
+        if (!(el.name in data)) { return; }
+        if (el.type === "radio" || el.type === "checkbox") { el.checked = data[el.name] === el.value; }
+        else { el.value = data[el.name]; }
+      });
+      var note = document.querySelector("[data-draft-restored]");
+      if (note) { note.classList.remove("d-none"); }
+    }
+    form.addEventListener("input", function () {
+      var data = {};
+      fields().forEach(function (el) {
+        if ((el.type === "radio" || el.type === "checkbox") && !el.checked) { return; }
+        data[el.name] = el.value;
+      });
+      store.setItem(key, JSON.stringify(data));
+    });
+  });
+})();
