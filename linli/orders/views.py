@@ -33,7 +33,7 @@ from linli.orders.models import Category, Need, Resource, ServiceOrder, ServiceO
 from linli.orders.services import matching as batch
 from linli.orders.services import needs as need_services
 from linli.orders.services import orders as order_services
-from linli.volunteers.models import TeamMembership
+from linli.volunteers.models import Team, TeamMembership, Volunteer
 
 
 def _q(request) -> str:
@@ -297,7 +297,10 @@ def order_detail(request, order_id: int):
     }
     if rel.manager and order.status == Status.ORDERED:
         context["suggestions"] = selectors.order_suggestions(request.user, order)
-        context["dispatch_form"] = forms.DispatchForm()
+        context["volunteers"] = Volunteer.objects.filter(
+            community_id=order.community_id, status=Volunteer.Status.ACTIVE
+        ).select_related("person")
+        context["teams"] = Team.objects.filter(community_id=order.community_id, is_active=True)
     if (rel.leader or rel.manager) and order.status == Status.DISPATCHED and order.team_id:
         context["members"] = team_members(order.team_id)
     if order.status == Status.IN_SERVICE:
