@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from linli.accounts.roles import Perm
 from linli.core.errors import NotFound
+from linli.core.periods import month_span
 from linli.core.scoping import community_ids, get_in_scope, scope
 from linli.orders import matchdata, matching
 from linli.orders.models import (
@@ -282,13 +283,7 @@ class ProjectRow:
 
 
 def quarter_bounds(year: int, quarter: int) -> tuple[datetime.datetime, datetime.datetime]:
-    start = datetime.date(year, 3 * quarter - 2, 1)
-    end = datetime.date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
-    tz = timezone.get_current_timezone()
-    return (
-        datetime.datetime.combine(start, datetime.time(), tzinfo=tz),
-        datetime.datetime.combine(end, datetime.time(), tzinfo=tz),
-    )
+    return month_span(year, 3 * quarter - 2, 3)
 
 
 def project_list(actor, community_id: int, year: int, quarter: int) -> list[ProjectRow]:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from linli.accounts.roles import Perm
 from linli.core.errors import PermissionDenied
+from linli.core.periods import month_span
 from linli.core.scoping import community_ids, get_in_scope, scope
 from linli.ledger.models import Account, Posting
 from linli.places.models import Community
@@ -129,8 +130,7 @@ def points_statement(user, person_id: int):
 
 
 def _year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
-    tz = timezone.get_current_timezone()
-    return datetime.datetime(year, 1, 1, tzinfo=tz), datetime.datetime(year + 1, 1, 1, tzinfo=tz)
+    return month_span(year, 1, 12)
 
 
 def points_earned_by_people(person_ids: Iterable[int], year: int) -> dict[int, int]:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from linli.accounts.models import User
 from linli.accounts.roles import Perm, Role
 from linli.core.errors import NotFound
+from linli.core.periods import month_span
 from linli.core.scoping import community_ids, get_in_scope, scope
 from linli.people.models import Person
 from linli.people.selectors import current_tag_rows, in_need_q
@@ -209,10 +210,7 @@ class WorkerMonth:
 
 
 def month_bounds(year: int, month: int) -> tuple[datetime.datetime, datetime.datetime]:
-    tz = timezone.get_current_timezone()
-    start = datetime.datetime(year, month, 1, tzinfo=tz)
-    end = datetime.datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
-    return start, end
+    return month_span(year, month)
 
 
 def monthly_counts(actor, community_id: int, year: int, month: int) -> list[WorkerMonth]:
