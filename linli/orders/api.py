@@ -174,6 +174,7 @@ class CatalogueRowOut(Schema):
     skills: list[tuple[str, int]]
     teams: list[str]
     listed: list[ResourceOut]
+    goods: list[tuple[str, Decimal, str]]
 
 
 @router.get("/resources", response=list[ResourceOut])

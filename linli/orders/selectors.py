@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.utils import timezone
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from linli.accounts.roles import Perm
 from linli.core.errors import NotFound
 from linli.core.periods import month_span
-from linli.core.scoping import community_ids, get_in_scope, scope
+from linli.core.scoping import community_ids, get_in_scope, has_perm, scope
 from linli.orders import matchdata, matching
 from linli.orders.models import (
     CATEGORY_SKILLS,
@@ -26,6 +27,7 @@ from linli.orders.models import (
 )
 from linli.orders.services.orders import DISPATCH_WITHIN, DISPATCH_WITHIN_DEFAULT, relation
 from linli.volunteers.models import Skill, Team, Volunteer
+from linli.warehouse.selectors import stock_on_hand
 
 Status = ServiceOrder.Status
 
@@ -91,11 +93,35 @@ class CategoryResources:
     skills: list[tuple[str, int]] = field(default_factory=list)  # (skill name, volunteers)
     teams: list[str] = field(default_factory=list)
     listed: list[Resource] = field(default_factory=list)
+    goods: list[tuple[str, Decimal, str]] = field(default_factory=list)  # (item, on hand, unit)
+
+
+# Which love-warehouse categories of goods meet which category of need.
+CATEGORY_GOODS: dict[str, frozenset[str]] = {
+    Category.MATERIAL_AID: frozenset({"grain_oil", "food", "daily", "clothing"}),
+    Category.MEAL: frozenset({"food", "grain_oil"}),
+    Category.EMERGENCY: frozenset({"food", "clothing", "daily"}),
+    Category.REPAIR: frozenset({"tools"}),
+}
+GOODS_SHOWN = 8
+
+
+def _goods(actor, community_id: int) -> dict[str, list[tuple[str, Decimal, str]]]:
+    """Goods on hand in the community's love warehouse, per warehouse category, most first."""
+    if not has_perm(actor, Perm.WAREHOUSE_VIEW, community_id):
+        return {}
+    totals: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+    for row in stock_on_hand(actor, community_id=community_id):
+        totals[(row.category, row.item, row.unit)] += row.quantity
+    goods: dict[str, list[tuple[str, Decimal, str]]] = defaultdict(list)
+    for (category, item, unit), quantity in sorted(totals.items(), key=lambda kv: -kv[1]):
+        goods[category].append((item, quantity, unit))
+    return goods
 
 
 def resource_catalogue(actor, community_id: int, *, today=None) -> list[CategoryResources]:
     """Per category: the volunteers with a fitting skill (by skill), the teams whose members
-    have one, and the listed resources still on offer."""
+    have one, the listed resources still on offer, and the love warehouse's goods that meet it."""
     if community_id not in community_ids(actor, Perm.ORDERS_VIEW):
         raise NotFound(_("Not found."))
     today = today or timezone.localdate()
@@ -125,6 +151,10 @@ def resource_catalogue(actor, community_id: int, *, today=None) -> list[Category
     )
     for resource in listed:
         rows[resource.category].listed.append(resource)
+    goods = _goods(actor, community_id)
+    for category, kinds in CATEGORY_GOODS.items():
+        merged = [g for kind in sorted(kinds) for g in goods.get(kind, [])]
+        rows[category].goods = sorted(merged, key=lambda g: -g[1])[:GOODS_SHOWN]
     return list(rows.values())
 
 

@@ -152,6 +152,7 @@ def test_needs_and_resources_over_the_api(desk, world, api_for):
     daily = next(row for row in catalogue if row["category"] == "daily_care")
     assert daily["listed"][0]["title"] == "免费理发"
     assert any(name == "理发" for name, _n in daily["skills"])
+    assert next(row for row in catalogue if row["category"] == "material_aid")["goods"] == []
     assert (
         api_for(world.worker_b)
         .get(f"{API}/resource-catalogue?community_id={world.a.pk}")

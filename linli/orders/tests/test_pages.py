@@ -288,3 +288,14 @@ def test_overdue_orders_are_escalated_once_to_the_station_admins(desk, world):
     notes = Notification.objects.filter(key__startswith="order-overdue:")
     assert list(notes.values_list("user__username", flat=True)) == ["station_a"]
     assert f"#{late.pk}" in notes.get().title and f"#{fresh.pk}" not in notes.get().title
+
+
+def test_the_resources_list_shows_goods_on_hand_for_material_aid(desk, world, client_for):
+    from linli.warehouse.tests.helpers import Shop, days
+
+    shop = Shop(world)
+    shop.receive(shop.rice, 20, days(200))
+    shop.receive(shop.coat, 3)
+    page = client_for(world.worker_a).get("/orders/resources/?category=material_aid").content
+    assert "大米 5kg 20袋" in page.decode() and "冬季棉衣 3件" in page.decode()
+    assert "大米" not in client_for(world.worker_b).get("/orders/resources/").content.decode()
