@@ -299,3 +299,21 @@ def test_the_resources_list_shows_goods_on_hand_for_material_aid(desk, world, cl
     page = client_for(world.worker_a).get("/orders/resources/?category=material_aid").content
     assert "大米 5kg 20袋" in page.decode() and "冬季棉衣 3件" in page.decode()
     assert "大米" not in client_for(world.worker_b).get("/orders/resources/").content.decode()
+
+
+@pytest.mark.parametrize("n", [2, 8])
+def test_the_needs_list_costs_the_same_queries_however_long(desk, world, client_for, n):
+    for i in range(n):
+        need_services.need_create(
+            actor=world.worker_a,
+            person_id=world.person(name=f"居民{i}").pk,
+            category="meal",
+            urgency="flexible",
+            source="visit",
+            description="送餐",
+        )
+    client = client_for(world.worker_a)
+    client.get("/orders/needs/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/orders/needs/").status_code == 200
+    assert len(queries) <= 12, [q["sql"] for q in queries]

@@ -328,3 +328,25 @@ def test_visits_over_the_api(world, elder, api_for):
         ).status_code
         == 403
     )
+
+
+@pytest.mark.parametrize("n", [2, 8])
+def test_the_due_list_and_the_log_cost_the_same_queries_however_long(world, client_for, n):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(n):
+        person = world.person(name=f"老人{i}", birth_date=years_ago(85))
+        _tag(world, person, "lives_alone")
+        _visit(world, person, kind="phone", days_ago=9)
+    services.grid_visitor_set(
+        actor=world.station_a, grid_id=world.grid_a.pk, worker_id=world.worker_a.pk
+    )
+    client = client_for(world.worker_a)
+    client.get("/visits/")
+    counts = []
+    for url in ("/visits/", "/visits/log/"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] <= 16 and counts[1] <= 8, counts
