@@ -68,7 +68,7 @@ def test_an_order_goes_round_the_four_orders_in_the_browser(demo, live_server, b
     resident.get_by_text("感谢您的评价").wait_for()
 
     desk.goto(f"{live_server.url}/orders/{order.pk}/")
-    desk.fill("#id_review", "及时送达，居民满意")
+    desk.fill("textarea[name=review]", "及时送达，居民满意")
     desk.on("dialog", lambda dialog: dialog.accept())
     desk.click("button:has-text('完成评单')")
     desk.get_by_text("评单完成").wait_for()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from linli.accounts.models import User
 from linli.accounts.roles import Role
@@ -127,6 +128,14 @@ def person_a(world) -> Person:
 @pytest.fixture
 def person_b(world) -> Person:
     return world.person(community=world.b, name="李四")
+
+
+@pytest.fixture
+def english(settings):
+    """For tests that read English messages (zh-Hans is the default; it is checked elsewhere)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -2,6 +2,13 @@
 
 from django import forms
 
+# Field keyword arguments for a date picker and a date-and-time picker (``**DATE``, ``**MOMENT``).
+DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+MOMENT = {
+    "widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    "input_formats": ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+}
+
 
 class BootstrapForm(forms.Form):
     """A form whose widgets carry Bootstrap's classes (``is-invalid`` on fields with errors)."""

@@ -246,6 +246,10 @@ class OrderOut(Schema):
     hours: Decimal | None
     cancel_reason: str
 
+    @staticmethod
+    def resolve_hours(obj) -> Decimal | None:
+        return obj.hours_credited
+
 
 class OrderDetailOut(OrderOut):
     events: list[EventOut]

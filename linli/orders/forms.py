@@ -3,15 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.forms import BootstrapForm
+from linli.core.forms import DATE, MOMENT, BootstrapForm
 from linli.orders.models import Category, Need, Resource, Urgency
 from linli.people.widgets import PersonPicker
-
-DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
-MOMENT = {
-    "widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    "input_formats": ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-}
 
 
 class NeedForm(BootstrapForm):

@@ -12,19 +12,8 @@ from linli.core.paging import add_domain_errors, form_args
 from linli.orders import forms, selectors
 from linli.orders.models import ServiceOrder
 from linli.orders.services import orders as order_services
-from linli.orders.views import team_members
-from linli.places.models import ServiceSite
 from linli.points.selectors import own_person
-from linli.volunteers.services import is_team_leader
-
-
-def station_phone(community) -> str:
-    """The number a resident can call instead: the community's service line, else a site's."""
-    if community.service_phone:
-        return community.service_phone
-    sites = ServiceSite.objects.filter(community=community).exclude(phone="")
-    site = sites.filter(kind=ServiceSite.Kind.SERVICE_CENTER).first() or sites.first()
-    return site.phone if site else ""
+from linli.volunteers.selectors import team_member_choices, teams_led_by
 
 
 @login_required
@@ -44,7 +33,7 @@ def my_orders(request):
                 request, _("Your order is in. The station will arrange someone and let you know.")
             )
             return redirect("orders_me:orders")
-    orders = list(selectors.orders_of_resident(person)[:20])
+    orders = _with_actions(request.user, selectors.orders_of_resident(person)[:20])
     return render(
         request,
         "orders/me/orders.html",
@@ -52,9 +41,7 @@ def my_orders(request):
             "person": person,
             "form": form,
             "orders": orders,
-            "phone": station_phone(person.community),
-            "rate_form": forms.RateForm(),
-            "open_states": ServiceOrder.OPEN_STATES[:2],
+            "phone": selectors.station_phone(person.community),
         },
     )
 
@@ -62,12 +49,20 @@ def my_orders(request):
 @login_required
 def my_tasks(request):
     """The volunteer's tasks: dispatched to them (or their team, for a leader), to do and done."""
-    tasks = list(selectors.tasks_of_volunteer(request.user))
-    for task in tasks:
-        task.led = is_team_leader(request.user, task.team_id)
-        task.members = team_members(task.team_id) if task.led and task.team_id else []
-    return render(
-        request,
-        "orders/me/tasks.html",
-        {"tasks": tasks, "reason_form": forms.ReasonForm(), "checkout_form": forms.CheckOutForm()},
-    )
+    tasks = _with_actions(request.user, selectors.tasks_of_volunteer(request.user))
+    return render(request, "orders/me/tasks.html", {"tasks": tasks})
+
+
+def _with_actions(user, orders) -> list[ServiceOrder]:
+    """The orders, each with ``actions`` the user may take and, for a team order a leader may
+    accept, the ``members`` to name — in a fixed number of queries."""
+    orders = list(orders)
+    teams = teams_led_by(user)
+    for order in orders:
+        order.rel = order_services.relation(user, order, teams_led=teams)
+        order.actions = order_services.allowed_actions(order, order.rel)
+    accepting = {o.team_id for o in orders if o.team_id and "accept" in o.actions}
+    members = team_member_choices(accepting)
+    for order in orders:
+        order.members = members.get(order.team_id, [])
+    return orders

@@ -1,5 +1,7 @@
 """Needs (需求清单), resources (资源清单) and service orders (四单: 点单 → 派单 → 接单 → 评单)."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -272,9 +274,6 @@ class ServiceOrder(models.Model):
     team_account_at = models.DateTimeField(null=True, blank=True)
     station_review = models.CharField(_("station's review"), max_length=500, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    hours = models.DecimalField(
-        _("hours credited"), max_digits=4, decimal_places=2, null=True, blank=True
-    )
     service_record = models.OneToOneField(
         "volunteers.ServiceRecord",
         null=True,
@@ -326,6 +325,14 @@ class ServiceOrder(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_category_display()} · {self.person}"
+
+    @property
+    def hours_credited(self) -> Decimal | None:
+        """The verified hours of the serving volunteer (their ``ServiceRecord``), 0 when the
+        station credited none, ``None`` before the review."""
+        if self.service_record_id is not None:
+            return self.service_record.hours
+        return Decimal(0) if self.reviewed_at is not None else None
 
 
 class ServiceOrderEvent(StatusEvent):

@@ -24,8 +24,10 @@ from linli.orders.models import (
     Need,
     Resource,
     ServiceOrder,
+    ServiceOrderPhoto,
 )
 from linli.orders.services.orders import DISPATCH_WITHIN, DISPATCH_WITHIN_DEFAULT, relation
+from linli.places.models import ServiceSite
 from linli.volunteers.models import Skill, Team, Volunteer
 from linli.warehouse.selectors import stock_on_hand
 
@@ -70,6 +72,12 @@ def need_get(actor, need_id: int) -> Need:
         actor,
         Perm.ORDERS_VIEW,
         pk=need_id,
+    )
+
+
+def resource_get(actor, resource_id: int) -> Resource:
+    return get_in_scope(
+        Resource.objects.select_related("community"), actor, Perm.ORDERS_VIEW, pk=resource_id
     )
 
 
@@ -228,8 +236,36 @@ def order_get(actor, order_id: int) -> ServiceOrder:
     return order
 
 
+def order_photo_get(actor, photo_id: int) -> ServiceOrderPhoto:
+    """A check-out photo, for anyone who may see its order."""
+    photo = ServiceOrderPhoto.objects.filter(pk=photo_id).first()
+    if photo is None:
+        raise NotFound(_("Not found."))
+    order_get(actor, photo.order_id)
+    return photo
+
+
+def dispatch_choices(community_id: int) -> tuple[QuerySet[Volunteer], QuerySet[Team]]:
+    """Every active volunteer and team of the community, for dispatching by hand."""
+    return (
+        Volunteer.objects.filter(
+            community_id=community_id, status=Volunteer.Status.ACTIVE
+        ).select_related("person"),
+        Team.objects.filter(community_id=community_id, is_active=True),
+    )
+
+
 def order_is_overdue(order: ServiceOrder, now=None) -> bool:
     return ServiceOrder.objects.filter(pk=order.pk).filter(overdue_q(now)).exists()
+
+
+def station_phone(community) -> str:
+    """The number a resident can call instead: the community's service line, else a site's."""
+    if community.service_phone:
+        return community.service_phone
+    sites = ServiceSite.objects.filter(community=community).exclude(phone="")
+    site = sites.filter(kind=ServiceSite.Kind.SERVICE_CENTER).first() or sites.first()
+    return site.phone if site else ""
 
 
 def orders_of_resident(person) -> QuerySet[ServiceOrder]:
@@ -340,7 +376,7 @@ def project_list(actor, community_id: int, year: int, quarter: int) -> list[Proj
     for row in done.values("category").annotate(
         n=Count("pk"),
         people=Count("person", distinct=True),
-        hours=Sum("hours"),
+        hours=Sum("service_record__hours"),
         rating=Avg("resident_rating"),
     ):
         target = rows[row["category"]]

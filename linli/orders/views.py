@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from linli.accounts.roles import Perm
-from linli.core.errors import DomainError, NotFound
+from linli.core.errors import DomainError
 from linli.core.paging import (
     add_domain_errors,
     community_choice,
@@ -29,11 +29,11 @@ from linli.core.paging import (
 )
 from linli.core.scoping import has_perm
 from linli.orders import forms, matching, selectors
-from linli.orders.models import Category, Need, Resource, ServiceOrder, ServiceOrderPhoto, Urgency
+from linli.orders.models import Category, Need, Resource, ServiceOrder, Urgency
 from linli.orders.services import matching as batch
 from linli.orders.services import needs as need_services
 from linli.orders.services import orders as order_services
-from linli.volunteers.models import Team, TeamMembership, Volunteer
+from linli.volunteers.selectors import team_member_choices
 
 
 def _q(request) -> str:
@@ -168,11 +168,7 @@ def resource_list(request):
 
 @login_required
 def resource_edit(request, resource_id: int | None = None):
-    resource = None
-    if resource_id is not None:
-        resource = selectors.resource_list(request.user).filter(pk=resource_id).first()
-        if resource is None:
-            raise NotFound(_("Not found."))
+    resource = selectors.resource_get(request.user, resource_id) if resource_id else None
     community = resource.community if resource else community_choice(request, Perm.ORDERS_MANAGE)[0]
     initial = {f: getattr(resource, f) for f in forms.ResourceForm.base_fields} if resource else {}
     form = forms.ResourceForm(*form_args(request), initial=initial)
@@ -283,34 +279,26 @@ def order_create(request):
 
 @login_required
 def order_detail(request, order_id: int):
-    """One order: what, who, the timeline, and the actions the viewer may take now."""
+    """One order: what, who, the timeline, and the steps the viewer may take now."""
     order = selectors.order_get(request.user, order_id)
     rel = order_services.relation(request.user, order)
-    Status = ServiceOrder.Status
+    actions = order_services.allowed_actions(order, rel)
     context = {
         "order": order,
         "rel": rel,
+        "actions": actions,
+        "side_actions": actions - {"dispatch"},
         "events": order.events.select_related("actor"),
         "photos": order.photos.all(),
         "overdue": selectors.order_is_overdue(order),
-        "reason_form": forms.ReasonForm(),
     }
-    if rel.manager and order.status == Status.ORDERED:
+    if "dispatch" in actions:
         context["suggestions"] = selectors.order_suggestions(request.user, order)
-        context["volunteers"] = Volunteer.objects.filter(
-            community_id=order.community_id, status=Volunteer.Status.ACTIVE
-        ).select_related("person")
-        context["teams"] = Team.objects.filter(community_id=order.community_id, is_active=True)
-    if (rel.leader or rel.manager) and order.status == Status.DISPATCHED and order.team_id:
-        context["members"] = team_members(order.team_id)
-    if order.status == Status.IN_SERVICE:
-        context["checkout_form"] = forms.CheckOutForm()
-    if order.status == Status.DONE:
-        context["rate_form"] = forms.RateForm(initial={"rating": order.resident_rating})
-        context["account_form"] = forms.AccountForm(initial={"account": order.team_account})
-        context["review_form"] = forms.ReviewForm(
-            initial={"hours": order_services.measured_hours(order)}
-        )
+        context["volunteers"], context["teams"] = selectors.dispatch_choices(order.community_id)
+    if "accept" in actions and order.team_id:
+        context["members"] = team_member_choices([order.team_id])[order.team_id]
+    if "review" in actions:
+        context["review_hours"] = order_services.measured_hours(order)
     return render(request, "orders/order_detail.html", context)
 
 
@@ -389,16 +377,6 @@ def order_action(request, order_id: int, action: str):
     return _back(request, order_id)
 
 
-def team_members(team_id: int) -> list:
-    """(volunteer id, name) of a team's approved members: whom a leader may name to serve."""
-    return [
-        (m.volunteer_id, m.volunteer.person.name)
-        for m in TeamMembership.objects.filter(team_id=team_id, status="approved")
-        .select_related("volunteer__person")
-        .order_by("volunteer__person__name")
-    ]
-
-
 def _back(request, order_id: int):
     target = request.POST.get("next", "")
     if target.startswith("/me/"):
@@ -409,10 +387,7 @@ def _back(request, order_id: int):
 @login_required
 def order_photo(request, photo_id: int):
     """A check-out photo, only to those who may see the order."""
-    photo = ServiceOrderPhoto.objects.filter(pk=photo_id).first()
-    if photo is None:
-        raise Http404
-    selectors.order_get(request.user, photo.order_id)
+    photo = selectors.order_photo_get(request.user, photo_id)
     return FileResponse(photo.image.open("rb"))
 
 
@@ -429,9 +404,11 @@ def match_list(request):
             message_domain_error(request, exc)
         else:
             return redirect("orders:match_detail", run.pk)
-    waiting = ServiceOrder.objects.filter(
-        community=community, status=ServiceOrder.Status.ORDERED
-    ).count()
+    waiting = (
+        selectors.order_list(request.user, status=ServiceOrder.Status.ORDERED)
+        .filter(community=community)
+        .count()
+    )
     return render(
         request,
         "orders/match_list.html",
@@ -523,8 +500,8 @@ def person_panel(request, person) -> str:
         "orders/_person_panel.html",
         {
             "person": person,
-            "needs": person.needs.order_by("-created_at")[:10],
-            "orders": person.service_orders.select_related("volunteer__person", "team")[:10],
+            "needs": selectors.need_list(request.user, person_id=person.pk)[:10],
+            "orders": selectors.order_list(request.user, person_id=person.pk)[:10],
             "can_manage": has_perm(request.user, Perm.ORDERS_MANAGE, person.community_id),
         },
         request=request,

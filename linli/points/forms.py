@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.forms import BootstrapForm
+from linli.core.forms import DATE, BootstrapForm
 from linli.points.models import EarningKind, GrantPurpose, Reward
 
 
@@ -15,9 +15,6 @@ class EarningRuleForm(BootstrapForm):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     note = forms.CharField(label=_("Why"), max_length=200, required=False)
-
-
-DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
 class RewardForm(BootstrapForm):

@@ -9,7 +9,7 @@ import random
 
 from django.utils import timezone
 
-from linli.accounts.models import Membership, User
+from linli.accounts.models import Membership
 from linli.accounts.roles import Role
 from linli.people.models import Person
 from linli.people.selectors import in_need_q
@@ -36,14 +36,7 @@ def load(rng: random.Random) -> None:
             .first()
             .user
         )
-        workers = list(
-            User.objects.filter(
-                memberships__community=community,
-                memberships__role__in=[Role.SOCIAL_WORKER, Role.STATION_ADMIN],
-            )
-            .distinct()
-            .order_by("pk")
-        )
+        workers = list(selectors.visit_staff(community.pk).order_by("pk"))
         for index, grid in enumerate(Grid.objects.filter(community=community).order_by("code")):
             services.grid_visitor_set(
                 actor=station, grid_id=grid.pk, worker_id=workers[index % len(workers)].pk

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.forms import BootstrapForm
+from linli.core.forms import MOMENT, BootstrapForm
 from linli.orders.models import Category, Urgency
 from linli.people.models import Tag
 from linli.people.widgets import PersonPicker
@@ -12,10 +12,6 @@ from linli.visits.models import Visit
 from linli.visits.rules import RULE_TAGS
 
 NEED_ROWS = 3
-MOMENT = {
-    "widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    "input_formats": ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-}
 
 
 def _now():

@@ -7,17 +7,18 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.models import User
-from linli.accounts.roles import Perm, Role
+from linli.accounts.roles import PERMISSIONS, Perm
 from linli.core.errors import NotFound
 from linli.core.periods import month_span
 from linli.core.scoping import community_ids, get_in_scope, scope
 from linli.people.models import Person
 from linli.people.selectors import current_tag_rows, in_need_q
+from linli.places.models import Grid
 from linli.visits.models import GridVisitor, Visit, VisitPolicy, VisitRule
 from linli.visits.rules import ADVANCED_AGE, DEFAULT_RULES, Plan, RuleSpec, plan_for
 
@@ -110,7 +111,11 @@ def due_list(
         people = people.filter(compound__grid_id=grid_id)
     if person_id is not None:
         people = people.filter(pk=person_id)
-    visitors = dict(GridVisitor.objects.values_list("grid_id", "worker_id"))
+    visitors = dict(
+        GridVisitor.objects.filter(
+            community_id__in=community_ids(actor, Perm.VISITS_VIEW)
+        ).values_list("grid_id", "worker_id")
+    )
     if worker_id is not None:
         people = people.filter(
             compound__grid_id__in=[g for g, w in visitors.items() if w == worker_id]
@@ -228,13 +233,7 @@ def monthly_counts(actor, community_id: int, year: int, month: int) -> list[Work
             home=Count("pk", filter=Q(kind="home")), phone=Count("pk", filter=Q(kind="phone"))
         )
     }
-    staff = set(
-        User.objects.filter(
-            memberships__community_id=community_id,
-            memberships__role__in=[Role.SOCIAL_WORKER, Role.STATION_ADMIN],
-            is_active=True,
-        ).values_list("pk", flat=True)
-    )
+    staff = set(visit_staff(community_id).values_list("pk", flat=True))
     target = monthly_target(community_id)
     users = User.objects.in_bulk(staff | set(counts))
     rows = [
@@ -248,3 +247,45 @@ def monthly_counts(actor, community_id: int, year: int, month: int) -> list[Work
     ]
     rows.sort(key=lambda r: (-r.total, r.worker.username))
     return rows
+
+
+# --- the station's settings --------------------------------------------------------------------
+
+
+def stored_rules(community_id: int) -> QuerySet[VisitRule]:
+    """The rules the community has made its own (none while it uses the defaults)."""
+    return VisitRule.objects.filter(community_id=community_id)
+
+
+def visit_staff(community_id: int) -> QuerySet[User]:
+    """Who records visits in the community: the users holding ``VISITS_RECORD`` there."""
+    return (
+        User.objects.filter(
+            memberships__community_id=community_id,
+            memberships__role__in=PERMISSIONS[Perm.VISITS_RECORD],
+            is_active=True,
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+def grids_with_visitors(community_id: int) -> QuerySet[Grid]:
+    """The community's grids, each with ``visitor_worker_id`` (its named visitor, or None)."""
+    return (
+        Grid.objects.filter(community_id=community_id)
+        .annotate(visitor_worker_id=F("visitor__worker_id"))
+        .order_by("code")
+    )
+
+
+def grid_visitor_workers(community_id: int) -> QuerySet[User]:
+    """The workers named as some grid's visitor in the community."""
+    return (
+        User.objects.filter(visit_grids__community_id=community_id).distinct().order_by("username")
+    )
+
+
+def visits_made(user, year: int, month: int) -> int:
+    start, end = month_bounds(year, month)
+    return Visit.objects.filter(visitor=user, visited_at__gte=start, visited_at__lt=end).count()

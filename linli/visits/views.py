@@ -12,7 +12,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.accounts.models import User
 from linli.accounts.roles import Perm
 from linli.core.errors import DomainError, NotFound
 from linli.core.paging import (
@@ -23,11 +22,10 @@ from linli.core.paging import (
     paginate,
     query_without_page,
 )
-from linli.core.scoping import community_ids, has_perm, require
+from linli.core.scoping import community_ids, has_perm, require, scope
 from linli.people.models import Person
-from linli.places.models import Grid
 from linli.visits import forms, selectors, services
-from linli.visits.models import GridVisitor, Visit, VisitRule
+from linli.visits.models import Visit
 from linli.visits.rules import RULE_TAGS
 
 
@@ -55,8 +53,6 @@ def due(request):
         kind=kind,
         overdue_only=overdue_only,
     )
-    visitors = GridVisitor.objects.filter(community=community).select_related("worker", "grid")
-    workers = {v.worker_id: v.worker for v in visitors}
     return render(
         request,
         "visits/due.html",
@@ -70,8 +66,8 @@ def due(request):
             "worker_id": worker_id,
             "grid_id": grid_id,
             "overdue_only": overdue_only,
-            "grids": Grid.objects.filter(community=community).order_by("code"),
-            "workers": sorted(workers.values(), key=lambda u: u.username),
+            "grids": selectors.grids_with_visitors(community.pk),
+            "workers": selectors.grid_visitor_workers(community.pk),
             "can_record": has_perm(request.user, Perm.VISITS_RECORD, community.pk),
         },
     )
@@ -85,7 +81,11 @@ def record(request):
     person = None
     person_id = _int(request, "person")
     if person_id is not None:
-        person = Person.objects.filter(pk=person_id, community=community).first()
+        person = (
+            scope(Person.objects.all(), request.user, Perm.VISITS_RECORD)
+            .filter(pk=person_id, community=community)
+            .first()
+        )
     initial = {"person": person.pk if person else ""}
     kind = request.GET.get("kind", "")
     if kind in Visit.Kind.values:
@@ -185,7 +185,7 @@ def rules(request):
     community, communities = community_choice(request, Perm.VISITS_VIEW)
     can_admin = has_perm(request.user, Perm.VISITS_ADMIN, community.pk)
     rule_id = _int(request, "rule")
-    rule = VisitRule.objects.filter(pk=rule_id, community=community).first() if rule_id else None
+    rule = selectors.stored_rules(community.pk).filter(pk=rule_id).first() if rule_id else None
     initial = {}
     if rule is not None:
         initial = {f: getattr(rule, f) for f in forms.RuleForm.base_fields}
@@ -232,16 +232,7 @@ def rules(request):
                 add_domain_errors(form, exc)
             else:
                 message_domain_error(request, exc)
-    stored = VisitRule.objects.filter(community=community)
-    visitors = {v.grid_id: v.worker_id for v in GridVisitor.objects.filter(community=community)}
-    grids = list(Grid.objects.filter(community=community).order_by("code"))
-    for grid in grids:
-        grid.visitor_id = visitors.get(grid.pk)
-    staff = User.objects.filter(
-        memberships__community=community,
-        memberships__role__in=["social_worker", "station_admin"],
-        is_active=True,
-    ).distinct()
+    stored = selectors.stored_rules(community.pk)
     return render(
         request,
         "visits/rules.html",
@@ -253,8 +244,8 @@ def rules(request):
             "form": form,
             "editing": rule,
             "target_form": target_form,
-            "grids": grids,
-            "staff": staff,
+            "grids": selectors.grids_with_visitors(community.pk),
+            "staff": selectors.visit_staff(community.pk),
             "tag_labels": dict(forms.tag_choices()),
             "rule_tags": RULE_TAGS,
             "can_admin": can_admin,
@@ -291,10 +282,7 @@ def dashboard_panel(request, _obj=None) -> str:
         return ""
     mine = selectors.due_list(request.user, worker_id=request.user.pk)
     today = timezone.localdate()
-    start, end = selectors.month_bounds(today.year, today.month)
-    done = Visit.objects.filter(
-        visitor=request.user, visited_at__gte=start, visited_at__lt=end
-    ).count()
+    done = selectors.visits_made(request.user, today.year, today.month)
     community_id = min(community_ids(request.user, Perm.VISITS_RECORD))
     return render_to_string(
         "visits/_dashboard_panel.html",

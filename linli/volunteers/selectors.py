@@ -229,3 +229,30 @@ def leaderboard(user, community_id: int, year: int, team_id: int | None = None) 
 def stars_of(volunteer: Volunteer) -> StarAward | None:
     """The volunteer's latest award."""
     return volunteer.stars.order_by("-year").first()
+
+
+def teams_led_by(user) -> frozenset[int]:
+    """Ids of the teams ``user`` leads (approved leader memberships of their volunteer profile)."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    return frozenset(
+        TeamMembership.objects.filter(
+            volunteer__user=user,
+            role=TeamMembership.Role.LEADER,
+            status=TeamMembership.Status.APPROVED,
+        ).values_list("team_id", flat=True)
+    )
+
+
+def team_member_choices(team_ids) -> dict[int, list[tuple[int, str]]]:
+    """(volunteer id, name) of each team's approved members, by team: whom a leader may name."""
+    choices: dict[int, list[tuple[int, str]]] = {team_id: [] for team_id in team_ids}
+    for team_id, volunteer_id, name in (
+        TeamMembership.objects.filter(
+            team_id__in=list(team_ids), status=TeamMembership.Status.APPROVED
+        )
+        .order_by("volunteer__person__name")
+        .values_list("team_id", "volunteer_id", "volunteer__person__name")
+    ):
+        choices[team_id].append((volunteer_id, name))
+    return choices

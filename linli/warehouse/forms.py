@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.forms import BootstrapForm
+from linli.core.forms import DATE, BootstrapForm
 from linli.people.widgets import PersonPicker
 from linli.warehouse.models import (
     AdjustmentReason,
@@ -13,7 +13,6 @@ from linli.warehouse.models import (
 )
 from linli.warehouse.selectors import item_choices, location_choices
 
-DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 QTY = {"max_digits": 9, "decimal_places": 3, "min_value": 0}
 
 

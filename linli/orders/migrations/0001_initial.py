@@ -122,7 +122,6 @@ class Migration(migrations.Migration):
                 ('team_account_at', models.DateTimeField(blank=True, null=True)),
                 ('station_review', models.CharField(blank=True, max_length=500, verbose_name="station's review")),
                 ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('hours', models.DecimalField(blank=True, decimal_places=2, max_digits=4, null=True, verbose_name='hours credited')),
                 ('cancel_reason', models.CharField(blank=True, max_length=200, verbose_name='reason for cancelling')),
                 ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='places.community', verbose_name='community')),
                 ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),

@@ -26,6 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from linli.accounts.roles import Perm
 from linli.core import audit
@@ -38,7 +39,7 @@ from linli.orders.services.needs import choice_clean, need_move, raise_if, text_
 from linli.people.models import Person
 from linli.volunteers import hours as volunteer_hours
 from linli.volunteers.models import Team, TeamMembership, Volunteer
-from linli.volunteers.services import is_team_leader
+from linli.volunteers.selectors import teams_led_by
 
 Status = ServiceOrder.Status
 
@@ -71,19 +72,19 @@ class Relation:
         return self.volunteer or self.leader
 
 
-def relation(actor, order: ServiceOrder) -> Relation:
-    person_id = getattr(getattr(actor, "person", None), "pk", None)
-    volunteer_user = (
-        Volunteer.objects.filter(pk=order.volunteer_id).values_list("user_id", flat=True).first()
-        if order.volunteer_id
-        else None
-    )
+def relation(actor, order: ServiceOrder, *, teams_led: frozenset[int] | None = None) -> Relation:
+    """How ``actor`` stands to ``order``. List pages pass ``teams_led`` (``teams_led_by``) and
+    load ``order.volunteer`` with the list, so this costs no query per order."""
+    person_id = getattr(actor, "person_id", None)
+    volunteer = order.volunteer if order.volunteer_id else None
+    if teams_led is None:
+        teams_led = teams_led_by(actor)
     return Relation(
         manager=has_perm(actor, Perm.ORDERS_MANAGE, order.community_id),
         viewer=has_perm(actor, Perm.ORDERS_VIEW, order.community_id),
         resident=person_id is not None and person_id == order.person_id,
-        volunteer=volunteer_user is not None and volunteer_user == actor.pk,
-        leader=is_team_leader(actor, order.team_id),
+        volunteer=volunteer is not None and volunteer.user_id == actor.pk,
+        leader=order.team_id is not None and order.team_id in teams_led,
     )
 
 
@@ -97,8 +98,52 @@ def _locked(actor, order_id: int) -> tuple[ServiceOrder, Relation]:
     return order, rel
 
 
-def _deny(message: str):
-    raise PermissionDenied(message)
+# Who may take each step; whether the order's state allows it is the transition table's business.
+# The services check these, and the pages offer exactly the steps ``allowed_actions`` returns.
+MAY = {
+    "dispatch": lambda rel, order: rel.manager,
+    "accept": lambda rel, order: rel.server or rel.manager,
+    "decline": lambda rel, order: rel.server or rel.manager,
+    "check_in": lambda rel, order: rel.server or rel.manager,
+    "check_out": lambda rel, order: rel.server or rel.manager,
+    "rate": lambda rel, order: rel.resident or rel.manager,
+    "team_account": lambda rel, order: rel.server or rel.manager,
+    "review": lambda rel, order: rel.manager,
+    "close": lambda rel, order: rel.manager,
+    "cancel": lambda rel, order: (
+        rel.manager or (rel.resident and order.status in (Status.ORDERED, Status.DISPATCHED))
+    ),
+}
+# The state each step moves to (the evaluation parts are written while the order is done).
+TARGET = {
+    "dispatch": Status.DISPATCHED,
+    "accept": Status.ACCEPTED,
+    "decline": Status.ORDERED,
+    "check_in": Status.IN_SERVICE,
+    "check_out": Status.DONE,
+    "review": Status.EVALUATED,
+    "close": Status.CLOSED,
+    "cancel": Status.CANCELLED,
+}
+
+
+def allowed_actions(order: ServiceOrder, rel: Relation) -> frozenset[str]:
+    """The steps the user may take on the order now (what the pages offer)."""
+    return frozenset(
+        action
+        for action, may in MAY.items()
+        if may(rel, order)
+        and (
+            order.status == Status.DONE
+            if action not in TARGET
+            else TARGET[action] in ServiceOrder.TRANSITIONS.get(order.status, set())
+        )
+    )
+
+
+def _may(action: str, rel: Relation, order: ServiceOrder, message: str) -> None:
+    if not MAY[action](rel, order):
+        raise PermissionDenied(message)
 
 
 def _move(order: ServiceOrder, actor, to: str, *, note: str = "", fields=()) -> None:
@@ -118,7 +163,7 @@ def order_create(
     need_id: int | None = None,
 ) -> ServiceOrder:
     """群众点单: the resident orders for themself, or a worker for them (from a need or not)."""
-    own = getattr(getattr(actor, "person", None), "pk", None) == person_id
+    own = getattr(actor, "person_id", None) == person_id
     if own and need_id is None:
         person = Person.objects.filter(pk=person_id).first()
         channel = ServiceOrder.Channel.RESIDENT
@@ -180,8 +225,7 @@ def order_dispatch(
     """站点派单: the station gives the order to one volunteer or one team, to accept by ``due_at``
     (default: by urgency, an hour for an emergency up to two days when flexible)."""
     order, rel = _locked(actor, order_id)
-    if not rel.manager:
-        _deny(_("Only the station dispatches service orders."))
+    _may("dispatch", rel, order, _("Only the station dispatches service orders."))
     errors: dict[str, list[str]] = {}
     volunteer = team = None
     if (volunteer_id is None) == (team_id is None):
@@ -220,8 +264,12 @@ def order_accept(*, actor, order_id: int, volunteer_id: int | None = None) -> Se
     """团队接单: the volunteer accepts, or the team's leader accepts and names who serves (the
     station may record either when the volunteer agreed by phone)."""
     order, rel = _locked(actor, order_id)
-    if not (rel.server or rel.manager):
-        _deny(_("Only the volunteer or team the order was dispatched to accepts it."))
+    _may(
+        "accept",
+        rel,
+        order,
+        _("Only the volunteer or team the order was dispatched to accepts it."),
+    )
     if order.team_id is not None:
         member = TeamMembership.objects.filter(
             team_id=order.team_id,
@@ -246,8 +294,12 @@ def order_decline(*, actor, order_id: int, reason: str) -> ServiceOrder:
     """The volunteer or team cannot take it: back to the station, with the reason, to dispatch
     again."""
     order, rel = _locked(actor, order_id)
-    if not (rel.server or rel.manager):
-        _deny(_("Only the volunteer or team the order was dispatched to declines it."))
+    _may(
+        "decline",
+        rel,
+        order,
+        _("Only the volunteer or team the order was dispatched to declines it."),
+    )
     errors: dict[str, list[str]] = {}
     reason = text_clean(errors, "reason", reason, 200)
     raise_if(errors)
@@ -264,16 +316,14 @@ def order_decline(*, actor, order_id: int, reason: str) -> ServiceOrder:
     return order
 
 
-def _serving(rel: Relation) -> None:
-    if not (rel.server or rel.manager):
-        _deny(_("Only the serving volunteer, their team leader or the station records this."))
+SERVING_ONLY = _lazy("Only the serving volunteer, their team leader or the station records this.")
 
 
 @transaction.atomic
 def order_check_in(*, actor, order_id: int) -> ServiceOrder:
     """Arrived at the resident's (签到)."""
     order, rel = _locked(actor, order_id)
-    _serving(rel)
+    _may("check_in", rel, order, str(SERVING_ONLY))
     order.checked_in_at = timezone.now()
     _move(order, actor, Status.IN_SERVICE, fields=["checked_in_at"])
     audit.record(actor, "order.check_in", order)
@@ -284,7 +334,7 @@ def order_check_in(*, actor, order_id: int) -> ServiceOrder:
 def order_check_out(*, actor, order_id: int, notes: str = "", photos=()) -> ServiceOrder:
     """Done (签退): what was done, and up to five photos."""
     order, rel = _locked(actor, order_id)
-    _serving(rel)
+    _may("check_out", rel, order, str(SERVING_ONLY))
     errors: dict[str, list[str]] = {}
     notes = text_clean(errors, "notes", notes, 500, required=False)
     photos = list(photos)
@@ -306,8 +356,7 @@ def order_check_out(*, actor, order_id: int, notes: str = "", photos=()) -> Serv
 def order_rate(*, actor, order_id: int, rating: int, words: str = "") -> ServiceOrder:
     """The resident's part of 联合评单: stars and words (a worker may write down what they said)."""
     order, rel = _locked(actor, order_id)
-    if not (rel.resident or rel.manager):
-        _deny(_("Only the resident, or the station for them, rates the service."))
+    _may("rate", rel, order, _("Only the resident, or the station for them, rates the service."))
     _evaluating(order)
     errors: dict[str, list[str]] = {}
     if not isinstance(rating, int) or not 1 <= rating <= 5:
@@ -325,8 +374,12 @@ def order_rate(*, actor, order_id: int, rating: int, words: str = "") -> Service
 def order_team_account(*, actor, order_id: int, account: str) -> ServiceOrder:
     """The team's part of 联合评单: their own account of the service."""
     order, rel = _locked(actor, order_id)
-    if not (rel.server or rel.manager):
-        _deny(_("Only the serving volunteer or their team leader gives the team's account."))
+    _may(
+        "team_account",
+        rel,
+        order,
+        _("Only the serving volunteer or their team leader gives the team's account."),
+    )
     _evaluating(order)
     errors: dict[str, list[str]] = {}
     account = text_clean(errors, "account", account, 500)
@@ -359,8 +412,7 @@ def order_review(
     recorded and verified, and their points credited through the ledger by the per-hour earning
     rule — exactly once per order."""
     order, rel = _locked(actor, order_id)
-    if not rel.manager:
-        _deny(_("Only the station reviews a service."))
+    _may("review", rel, order, _("Only the station reviews a service."))
     _evaluating(order)
     errors: dict[str, list[str]] = {}
     review = text_clean(errors, "review", review, 500)
@@ -375,7 +427,7 @@ def order_review(
     if volunteer.user_id is not None and volunteer.user_id == actor.pk:
         errors["review"] = [_("Nobody reviews a service they gave.")]
     raise_if(errors)
-    order.station_review, order.reviewed_at, order.hours = review, timezone.now(), hours
+    order.station_review, order.reviewed_at = review, timezone.now()
     if hours > 0:
         served = timezone.localdate(order.checked_out_at or timezone.now())
         team_id = order.team_id
@@ -401,7 +453,7 @@ def order_review(
         order,
         actor,
         Status.EVALUATED,
-        fields=["station_review", "reviewed_at", "hours", "service_record"],
+        fields=["station_review", "reviewed_at", "service_record"],
     )
     audit.record(actor, "order.review", order, hours=str(hours))
     return order
@@ -411,8 +463,7 @@ def order_review(
 def order_close(*, actor, order_id: int) -> ServiceOrder:
     """Close an evaluated order; its need is met once no other order for it is under way."""
     order, rel = _locked(actor, order_id)
-    if not rel.manager:
-        _deny(_("Only the station closes a service order."))
+    _may("close", rel, order, _("Only the station closes a service order."))
     _move(order, actor, Status.CLOSED)
     _settle_need(order, actor, Need.Status.MET)
     audit.record(actor, "order.close", order)
@@ -423,9 +474,12 @@ def order_close(*, actor, order_id: int) -> ServiceOrder:
 def order_cancel(*, actor, order_id: int, reason: str) -> ServiceOrder:
     """Cancel before the service is done, with a reason."""
     order, rel = _locked(actor, order_id)
-    resident_may = rel.resident and order.status in (Status.ORDERED, Status.DISPATCHED)
-    if not (rel.manager or resident_may):
-        _deny(_("Only the station, or the resident before anyone has accepted, cancels an order."))
+    _may(
+        "cancel",
+        rel,
+        order,
+        _("Only the station, or the resident before anyone has accepted, cancels an order."),
+    )
     errors: dict[str, list[str]] = {}
     reason = text_clean(errors, "reason", reason, 200)
     raise_if(errors)

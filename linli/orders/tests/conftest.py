@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from django.utils import translation
 
 from linli.accounts.models import User
 from linli.accounts.roles import Role
@@ -91,10 +90,3 @@ def desk(world) -> Desk:
         actor=world.station_a, membership_id=request.pk, approve=True
     )
     return Desk(world, resident, volunteer, leader_user, leader, member, team)
-
-
-@pytest.fixture
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield

@@ -42,7 +42,7 @@ def test_an_order_goes_through_the_four_orders_and_the_volunteer_earns_points_on
     svc.order_review(actor=w.station_a, order_id=order.pk, review="服务规范")
     order.refresh_from_db()
     assert order.status == Status.EVALUATED
-    assert order.hours == Decimal("1.5")  # 95 minutes → six quarter hours
+    assert order.hours_credited == Decimal("1.5")  # 95 minutes → six quarter hours
     assert order.service_record.status == ServiceRecord.Status.VERIFIED
     assert _points_of(desk.volunteer.person) == 3  # 1.5 h × the default 2 points per hour
     svc.order_close(actor=w.worker_a, order_id=order.pk)
@@ -146,7 +146,11 @@ UNSEEN = {"worker_b", "outsider"}
 def test_each_transition_is_allowed_only_to_its_roles(desk, name, who):
     order = _prepared(name, desk)
     actor = getattr(desk.world, who)
-    before = ServiceOrder.objects.get(pk=order.pk).status
+    fresh = ServiceOrder.objects.get(pk=order.pk)
+    before = fresh.status
+    # The pages offer a step exactly when the service would allow it.
+    offered = name in svc.allowed_actions(fresh, svc.relation(actor, fresh))
+    assert offered == (who in ALLOWED[name])
     if who in ALLOWED[name]:
         _call(name, actor, order, desk)
         assert ServiceOrder.objects.get(pk=order.pk).status != before or name in (

@@ -1,5 +1,4 @@
 import pytest
-from django.utils import translation
 
 from linli.accounts.roles import Role
 from linli.accounts.services import membership_grant, user_create
@@ -19,8 +18,6 @@ def pharmacist(world):
 
 
 @pytest.fixture(autouse=True)
-def english(settings):
+def _in_english(english):
     """These tests read English messages (the Chinese ones are checked in test_i18n)."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+    yield
