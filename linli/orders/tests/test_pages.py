@@ -317,3 +317,15 @@ def test_the_needs_list_costs_the_same_queries_however_long(desk, world, client_
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/orders/needs/").status_code == 200
     assert len(queries) <= 12, [q["sql"] for q in queries]
+
+
+@pytest.mark.parametrize("n", [2, 8])
+def test_the_phone_pages_cost_the_same_queries_however_many_orders(desk, world, client_for, n):
+    for _ in range(n):
+        desk.dispatched()  # the resident's orders, dispatched to volunteer_a
+    for path, user in (("/me/tasks/", world.volunteer_a), ("/me/orders/", world.resident_a)):
+        client = client_for(user)
+        client.get(path)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        assert len(queries) <= 12, (path, [q["sql"] for q in queries])
