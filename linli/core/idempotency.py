@@ -87,10 +87,12 @@ def replayed(result) -> bool:
 
 
 def _result_of(receipt: RequestReceipt):
+    """The first result, marked as a replay; None if there is none (any more)."""
     if receipt.result_type_id is not None:
         model = ContentType.objects.get_for_id(receipt.result_type_id).model_class()
-        result = model._default_manager.get(pk=receipt.result_id)
-        setattr(result, _REPLAYED, True)
+        result = model._default_manager.filter(pk=receipt.result_id).first()
+        if result is not None:
+            setattr(result, _REPLAYED, True)
         return result
     return receipt.result_value
 
@@ -142,18 +144,22 @@ def claim(*, actor, key: str | None, action: str, content: dict) -> Claim:
             receipt = RequestReceipt.objects.create(
                 actor=actor, key=key, action=action, fingerprint=digest
             )
+        return Claim(actor=actor, key=key, action=action, receipt=receipt)
     except IntegrityError:
-        receipt = RequestReceipt.objects.get(actor=actor, key=key)
-        if receipt.action != action or receipt.fingerprint != digest:
-            raise IdempotencyKeyReused(
-                _(
-                    "This idempotency key was used for a different request. Send a new key for "
-                    "a new action."
-                ),
-                fields={FIELD: [_("This key was used for a different request.")]},
-            ) from None
-        return Claim(actor=actor, key=key, action=action, replayed=_result_of(receipt))
-    return Claim(actor=actor, key=key, action=action, receipt=receipt)
+        pass  # the key was used: by this very request before (a retry), or by another one
+    receipt = RequestReceipt.objects.get(actor=actor, key=key)
+    if receipt.action != action or receipt.fingerprint != digest:
+        raise IdempotencyKeyReused(
+            _(
+                "This idempotency key was used for a different request. Send a new key for "
+                "a new action."
+            ),
+            fields={FIELD: [_("This key was used for a different request.")]},
+        )
+    result = _result_of(receipt)
+    if result is None:  # never left without one by a service; refuse rather than redo
+        raise Conflict(_("This idempotency key cannot be used again. Send a new key."))
+    return Claim(actor=actor, key=key, action=action, replayed=result)
 
 
 def previous_result(actor, key, action: str):
@@ -167,9 +173,7 @@ def previous_result(actor, key, action: str):
     if key is None or not getattr(actor, "is_authenticated", False):
         return None
     receipt = RequestReceipt.objects.filter(actor=actor, key=key, action=action).first()
-    if receipt is None or (receipt.result_type_id is None and receipt.result_value is None):
-        return None
-    return _result_of(receipt)
+    return None if receipt is None else _result_of(receipt)
 
 
 def form_key(request) -> str | None:
