@@ -6,10 +6,12 @@ import datetime
 from typing import Annotated, Any
 
 from django.db.models import QuerySet
-from ninja import Field, Schema
+from ninja import Field, Header, Schema, Status
 from ninja.pagination import PaginationBase
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import AfterValidator
+
+from linli.core import idempotency
 
 MAX_ID = 2**53  # larger ids never exist; refusing them keeps the database drivers out of trouble
 
@@ -34,6 +36,32 @@ def _aware(value: datetime.datetime) -> datetime.datetime:
 Text = Annotated[str, AfterValidator(_no_nul)]
 Moment = Annotated[datetime.datetime, AfterValidator(_aware)]
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+IdempotencyKey = Annotated[
+    str,
+    Header(
+        None,
+        alias=idempotency.HEADER,
+        description=(
+            "Optional. A key the client makes up for this one action (a UUID): sending the same "
+            "request again with the same key does it once and answers as the first time (with "
+            "`Idempotent-Replayed: true`); the same key with a different request answers 409. "
+            "Keys are per user and never expire. 1–100 visible ASCII characters."
+        ),
+        pattern=idempotency.KEY_PATTERN,
+        max_length=idempotency.KEY_MAX,
+    ),
+]
+
+
+def once(response, status: int, result, body=None):
+    """The answer to a value-moving POST that took an ``Idempotency-Key``: ``status`` with the
+    result (or ``body``), the same for a replay of the key, which is marked
+    ``Idempotent-Replayed: true``."""
+    if idempotency.replayed(result):
+        response["Idempotent-Replayed"] = "true"
+    return Status(status, result if body is None else body)
 
 
 class ErrorOut(Schema):

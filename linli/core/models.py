@@ -118,3 +118,32 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class RequestReceipt(models.Model):
+    """A value-moving request done under an idempotency key (see ``core.idempotency``): who sent
+    it, the key, the action and a fingerprint of what was asked, and what it produced. Written in
+    the same transaction as the action, so a repeat of the key finds the first result, and a
+    concurrent repeat waits on the unique (actor, key) and then finds it. Kept, like the ledger's
+    own keys: a key is spent for good."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    action = models.CharField(max_length=64)
+    fingerprint = models.CharField(max_length=64)
+    result_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    result_id = models.BigIntegerField(null=True, blank=True)
+    result_value = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("request receipt")
+        verbose_name_plural = _("request receipts")
+        constraints = [
+            models.UniqueConstraint(fields=["actor", "key"], name="request_receipt_once_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.key}"

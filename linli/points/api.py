@@ -3,12 +3,13 @@
 import datetime
 from typing import Annotated, Literal
 
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from linli.core.api import API_AUTH, ErrorOut, LimitOffset, RecordId, Text
+from linli.core.api import API_AUTH, ErrorOut, IdempotencyKey, LimitOffset, RecordId, Text, once
 from linli.core.errors import NotFound
 from linli.places.models import Community
 from linli.points import donations, mall, selectors, services
@@ -219,17 +220,24 @@ _REDEMPTION = {200: RedemptionOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 
 
 @router.post(
     "/points/rewards/{reward_id}/redeem",
-    response={201: RedemptionOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={201: RedemptionOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     tags=["points mall"],
 )
-def redeem(request, reward_id: RecordId, payload: RedeemIn):
+def redeem(
+    request,
+    response: HttpResponse,
+    reward_id: RecordId,
+    payload: RedeemIn,
+    idempotency_key: IdempotencyKey = None,
+):
     """Redeem a reward: its price is frozen on the points account until pickup."""
-    return Status(
-        201,
-        mall.redemption_create(
-            actor=request.user, reward_id=reward_id, person_id=payload.person_id
-        ),
+    redemption = mall.redemption_create(
+        actor=request.user,
+        reward_id=reward_id,
+        person_id=payload.person_id,
+        idempotency_key=idempotency_key,
     )
+    return once(response, 201, redemption)
 
 
 @router.get("/points/redemptions", response=list[RedemptionOut], tags=["points mall"])
@@ -289,9 +297,14 @@ class DonationOut(Schema):
     response={201: DonationOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     tags=["points donations"],
 )
-def donate(request, payload: DonationIn):
+def donate(
+    request, response: HttpResponse, payload: DonationIn, idempotency_key: IdempotencyKey = None
+):
     """Give points (捐积分) to the community pool, a neighbour (by mobile) or a needy household."""
-    return Status(201, donations.points_donate(actor=request.user, **payload.dict()))
+    gift = donations.points_donate(
+        actor=request.user, idempotency_key=idempotency_key, **payload.dict()
+    )
+    return once(response, 201, gift)
 
 
 class MonthOut(Schema):
@@ -379,11 +392,21 @@ class GrantOut(Schema):
     response={201: GrantOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     tags=["points donations"],
 )
-def pool_grant(request, community_id: RecordId, payload: GrantIn):
+def pool_grant(
+    request,
+    response: HttpResponse,
+    community_id: RecordId,
+    payload: GrantIn,
+    idempotency_key: IdempotencyKey = None,
+):
     """Grant pool points to a resident in need of the community (station staff)."""
-    return Status(
-        201, donations.pool_grant(actor=request.user, community_id=community_id, **payload.dict())
+    grant = donations.pool_grant(
+        actor=request.user,
+        community_id=community_id,
+        idempotency_key=idempotency_key,
+        **payload.dict(),
     )
+    return once(response, 201, grant)
 
 
 # --- my own points ---------------------------------------------------------------------------

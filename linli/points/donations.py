@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.roles import Perm
-from linli.core import audit
+from linli.core import audit, idempotency
 from linli.core.errors import Conflict, NotFound, ValidationFailed
 from linli.core.privacy import keyed_hash, mobile_errors, normalise_mobile
 from linli.core.scoping import has_perm, require
@@ -76,13 +76,31 @@ def points_donate(
     recipient_mobile: str = "",
     household_id: int | None = None,
     message: str = "",
+    idempotency_key: str | None = None,
 ) -> PointsDonation:
     """Give points (捐积分) ``to`` "pool" (a community's), "person" or "household".
 
     The giver is the actor's own resident record, or a resident the station acts for. A resident
     finds a recipient by mobile number; the station may choose a resident or household of its
-    community by id."""
+    community by id. With ``idempotency_key``, a repeat returns the first gift."""
     giver = acting_person(actor, giver_id)
+    once = idempotency.claim(
+        actor=actor,
+        key=idempotency_key,
+        action="points.donate",
+        content={
+            "giver_id": giver.pk,
+            "points": points,
+            "to": to,
+            "community_id": community_id,
+            "recipient_id": recipient_id,
+            "recipient_mobile": recipient_mobile,
+            "household_id": household_id,
+            "message": message,
+        },
+    )
+    if once.replayed is not None:
+        return once.replayed
     errors = _points_errors(points)
     if to not in ("pool", "person", "household"):
         errors["to"] = [_("Choose the pool, a person or a household.")]
@@ -133,6 +151,7 @@ def points_donate(
         legs=[Leg(account, -points), Leg(destination, points)],
         memo=("捐入积分池" if recipient is None else "捐积分")[:200],
         community_id=target_community_id,
+        idempotency_key=once.ledger_key,
     )
     donation = PointsDonation.objects.create(
         giver=giver,
@@ -154,7 +173,7 @@ def points_donate(
         to=to,
         recipient_id=recipient.pk if recipient else None,
     )
-    return donation
+    return once.finish(donation)
 
 
 @transaction.atomic
@@ -166,9 +185,25 @@ def pool_grant(
     points: int,
     purpose: str,
     note: str = "",
+    idempotency_key: str | None = None,
 ) -> PoolGrant:
-    """Grant points from the community's pool to a resident in need (积分池发放)."""
+    """Grant points from the community's pool to a resident in need (积分池发放). With
+    ``idempotency_key``, a repeat returns the first grant."""
     require(actor, Perm.POINTS_MANAGE, community_id)
+    once = idempotency.claim(
+        actor=actor,
+        key=idempotency_key,
+        action="points.pool_grant",
+        content={
+            "community_id": community_id,
+            "recipient_id": recipient_id,
+            "points": points,
+            "purpose": purpose,
+            "note": note,
+        },
+    )
+    if once.replayed is not None:
+        return once.replayed
     recipient = Person.objects.filter(pk=recipient_id, community_id=community_id).first()
     if recipient is None:
         raise NotFound(_("Not found."))
@@ -192,6 +227,7 @@ def pool_grant(
         legs=[Leg(pool, -points), Leg(person_points_account(recipient), points)],
         memo="积分池发放",
         community_id=community_id,
+        idempotency_key=once.ledger_key,
     )
     grant = PoolGrant.objects.create(
         community_id=community_id,
@@ -204,4 +240,4 @@ def pool_grant(
         granted_by=actor,
     )
     audit.record(actor, "points.pool_grant", grant, person_id=recipient.pk, points=points)
-    return grant
+    return once.finish(grant)

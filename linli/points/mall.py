@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.roles import Perm
-from linli.core import audit
+from linli.core import audit, idempotency
 from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from linli.core.scoping import has_perm, require
 from linli.core.workflow import transition
@@ -155,12 +155,23 @@ def acting_person(actor, person_id: int | None) -> Person:
 
 
 @transaction.atomic
-def redemption_create(*, actor, reward_id: int, person_id: int | None = None) -> Redemption:
+def redemption_create(
+    *, actor, reward_id: int, person_id: int | None = None, idempotency_key: str | None = None
+) -> Redemption:
     """Redeem a reward (兑换): freeze its price from the person's points and issue a voucher code.
 
     The person row is locked first, so one person's redemptions (and the monthly limit) are
-    decided one at a time; the reward row is locked for its stock."""
+    decided one at a time; the reward row is locked for its stock. With ``idempotency_key``, a
+    repeat returns the first redemption."""
     person = acting_person(actor, person_id)
+    once = idempotency.claim(
+        actor=actor,
+        key=idempotency_key,
+        action="points.redeem",
+        content={"reward_id": reward_id, "person_id": person.pk},
+    )
+    if once.replayed is not None:
+        return once.replayed
     reward = Reward.objects.select_for_update().filter(pk=reward_id).first()
     if reward is None:
         raise NotFound(_("Not found."))
@@ -204,7 +215,7 @@ def redemption_create(*, actor, reward_id: int, person_id: int | None = None) ->
     )
     RedemptionEvent.objects.create(redemption=redemption, to_status=Status.FROZEN, actor=actor)
     audit.record(actor, "redemption.create", redemption, person_id=person.pk, points=reward.price)
-    return redemption
+    return once.finish(redemption)
 
 
 def normalise_code(code: str) -> str:

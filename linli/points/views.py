@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.accounts.roles import Perm
+from linli.core import idempotency
 from linli.core.errors import DomainError
 from linli.core.paging import (
     add_domain_errors,
@@ -179,20 +180,23 @@ def pool(request):
     community, communities = community_choice(request, Perm.POINTS_MANAGE)
     needy = selectors.people_in_need(community.pk)
     form = GrantForm(*form_args(request), choices=[(p.pk, str(p)) for p in needy])
+    if idempotency.already_done(request, "points.pool_grant") is not None:
+        return redirect(f"{request.path}?community={community.pk}")
     if request.method == "POST" and form.is_valid():
         try:
-            donations.pool_grant(
+            grant = donations.pool_grant(
                 actor=request.user,
                 community_id=community.pk,
                 recipient_id=form.cleaned_data["recipient"],
                 points=form.cleaned_data["points"],
                 purpose=form.cleaned_data["purpose"],
                 note=form.cleaned_data["note"],
+                idempotency_key=idempotency.form_key(request),
             )
         except DomainError as exc:
             add_domain_errors(form, exc)
         else:
-            messages.success(request, _("Granted from the pool."))
+            idempotency.say_done(request, grant, _("Granted from the pool."))
             return redirect(f"{request.path}?community={community.pk}")
     grants = selectors.pool_grant_list(request.user, community_id=community.pk)
     return render(

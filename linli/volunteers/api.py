@@ -4,13 +4,14 @@ import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from linli.accounts.roles import Perm
-from linli.core.api import API_AUTH, ErrorOut, LimitOffset, RecordId, Text
+from linli.core.api import API_AUTH, ErrorOut, IdempotencyKey, LimitOffset, RecordId, Text, once
 from linli.core.errors import NotFound
 from linli.core.scoping import has_perm, require_any
 from linli.volunteers import hours, selectors, services, stars
@@ -197,12 +198,20 @@ def service_record_list(
 
 @router.post(
     "/service-records",
-    response={201: ServiceRecordOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={201: ServiceRecordOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     tags=["service hours"],
 )
-def service_record_submit(request, payload: ServiceRecordIn):
+def service_record_submit(
+    request,
+    response: HttpResponse,
+    payload: ServiceRecordIn,
+    idempotency_key: IdempotencyKey = None,
+):
     """Submit hours: the volunteer for themself, their team leader or the station."""
-    return Status(201, hours.service_record_submit(actor=request.user, **payload.dict()))
+    record = hours.service_record_submit(
+        actor=request.user, idempotency_key=idempotency_key, **payload.dict()
+    )
+    return once(response, 201, record)
 
 
 _DECISION = {200: ServiceRecordOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}

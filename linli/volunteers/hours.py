@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.roles import Perm
-from linli.core import audit
+from linli.core import audit, idempotency
 from linli.core.errors import NotFound, PermissionDenied, ValidationFailed
 from linli.core.scoping import has_perm
 from linli.core.workflow import transition
@@ -37,8 +37,10 @@ def service_record_submit(
     hours: Decimal,
     description: str,
     team_id: int | None = None,
+    idempotency_key: str | None = None,
 ) -> ServiceRecord:
-    """Submit hours: the volunteer for themself, their team leader, or the station."""
+    """Submit hours: the volunteer for themself, their team leader, or the station. With
+    ``idempotency_key``, a repeat returns the first record (hours are credited once)."""
     volunteer = Volunteer.objects.filter(pk=volunteer_id).first()
     if volunteer is None:
         raise NotFound(_("Not found."))
@@ -50,6 +52,20 @@ def service_record_submit(
     )
     if not allowed:
         raise NotFound(_("Not found."))
+    once = idempotency.claim(
+        actor=actor,
+        key=idempotency_key,
+        action="volunteers.hours",
+        content={
+            "volunteer_id": volunteer_id,
+            "served_on": served_on,
+            "hours": hours,
+            "description": description,
+            "team_id": team_id,
+        },
+    )
+    if once.replayed is not None:
+        return once.replayed
     errors: dict[str, list[str]] = {}
     hours = Decimal(hours)
     if not Decimal("0") < hours <= Decimal("24") or (hours * 4) % 1 != 0:
@@ -79,7 +95,7 @@ def service_record_submit(
     )
     ServiceRecordEvent.objects.create(record=record, to_status=Status.SUBMITTED, actor=actor)
     audit.record(actor, "hours.submit", record, person_id=volunteer.person_id, hours=str(hours))
-    return record
+    return once.finish(record)
 
 
 def _decider(actor, record: ServiceRecord) -> None:

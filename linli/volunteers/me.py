@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from linli.core import idempotency
 from linli.core.errors import DomainError
 from linli.core.paging import add_domain_errors, form_args, message_domain_error, paginate
 from linli.places.models import Community
@@ -64,21 +65,24 @@ def my_hours(request):
         messages.info(request, _("Only registered volunteers record hours; ask your station."))
         return redirect("me:home")
     form = MyHoursForm(*form_args(request), volunteer=volunteer)
+    if idempotency.already_done(request, "volunteers.hours") is not None:
+        return redirect("me:hours")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            hours.service_record_submit(
+            record = hours.service_record_submit(
                 actor=request.user,
                 volunteer_id=volunteer.pk,
                 served_on=data["served_on"],
                 hours=data["hours"],
                 description=data["description"],
                 team_id=data["team"].pk if data["team"] else None,
+                idempotency_key=idempotency.form_key(request),
             )
         except DomainError as exc:
             add_domain_errors(form, exc)
         else:
-            messages.success(request, _("Thank you! Your hours wait for verification."))
+            idempotency.say_done(request, record, _("Thank you! Your hours wait for verification."))
             return redirect("me:hours")
     year = timezone.localdate().year
     return render(
@@ -128,13 +132,20 @@ def my_mall(request):
 @require_POST
 def redeem(request, reward_id: int):
     _me(request)
+    if idempotency.already_done(request, "points.redeem") is not None:
+        return redirect("me:vouchers")
     try:
-        redemption = mall.redemption_create(actor=request.user, reward_id=reward_id)
+        redemption = mall.redemption_create(
+            actor=request.user,
+            reward_id=reward_id,
+            idempotency_key=idempotency.form_key(request),
+        )
     except DomainError as exc:
         message_domain_error(request, exc)
         return redirect("me:mall")
-    messages.success(
+    idempotency.say_done(
         request,
+        redemption,
         _("Redeemed! Show the code %(code)s when you pick it up.") % {"code": redemption.code},
     )
     return redirect("me:vouchers")
@@ -167,6 +178,8 @@ def voucher_cancel(request, redemption_id: int):
 def donate(request):
     person, _volunteer = _me(request)
     form = DonateForm(*form_args(request))
+    if idempotency.already_done(request, "points.donate") is not None:
+        return redirect("me:donate")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -176,18 +189,19 @@ def donate(request):
                 to=data["to"],
                 recipient_mobile=data["recipient_mobile"],
                 message=data["message"],
+                idempotency_key=idempotency.form_key(request),
             )
         except DomainError as exc:
             add_domain_errors(form, exc)
         else:
             if gift.to_pool:
-                messages.success(request, _("Thank you! Your points went to the community pool."))
+                done = _("Thank you! Your points went to the community pool.")
             else:
-                messages.success(
-                    request,
-                    _("Thank you! %(points)s points went to %(name)s.")
-                    % {"points": gift.points, "name": gift.recipient.name[:1] + "*"},
-                )
+                done = _("Thank you! %(points)s points went to %(name)s.") % {
+                    "points": gift.points,
+                    "name": gift.recipient.name[:1] + "*",
+                }
+            idempotency.say_done(request, gift, done)
             return redirect("me:donate")
     return render(
         request,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.accounts.roles import Perm
+from linli.core import idempotency
 from linli.core.audit import record as audit_record
 from linli.core.errors import DomainError
 from linli.core.paging import (
@@ -221,20 +222,23 @@ def hours_queue(request):
     )
     ids = community_ids(request.user, Perm.VOLUNTEERS_MANAGE)
     form = HoursForm(*form_args(request), community_ids=ids) if ids else None
+    if idempotency.already_done(request, "volunteers.hours") is not None:
+        return redirect("volunteers:hours")
     if form is not None and request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            hours.service_record_submit(
+            record = hours.service_record_submit(
                 actor=request.user,
                 volunteer_id=data["volunteer"].pk,
                 served_on=data["served_on"],
                 hours=data["hours"],
                 description=data["description"],
+                idempotency_key=idempotency.form_key(request),
             )
         except DomainError as exc:
             add_domain_errors(form, exc, {"volunteer_id": "volunteer"})
         else:
-            messages.success(request, _("Hours submitted; someone else verifies them."))
+            idempotency.say_done(request, record, _("Hours submitted; someone else verifies them."))
             return redirect("volunteers:hours")
     return render(
         request,

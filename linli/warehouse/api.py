@@ -6,10 +6,11 @@ import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
+from django.http import HttpResponse
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from linli.core.api import API_AUTH, ErrorOut, LimitOffset, RecordId, Text
+from linli.core.api import API_AUTH, ErrorOut, IdempotencyKey, LimitOffset, RecordId, Text, once
 from linli.warehouse import selectors
 from linli.warehouse.models import AdjustmentReason, Category, Location
 from linli.warehouse.services import catalogue, counts, inbound, outbound, till, tools
@@ -327,11 +328,16 @@ def donation_list(
 
 
 @router.post("/warehouse/donations", response={201: DonationOut, **WRITE})
-def donation_receive(request, payload: DonationIn):
+def donation_receive(
+    request, response: HttpResponse, payload: DonationIn, idempotency_key: IdempotencyKey = None
+):
     """捐赠入库: all lines are accepted or none (medicine: unopened, ≥ 90 days, not Rx-only)."""
     data = payload.dict()
     lines = [inbound.LineIn(**line) for line in data.pop("lines")]
-    return Status(201, inbound.donation_receive(actor=request.user, lines=lines, **data))
+    donation = inbound.donation_receive(
+        actor=request.user, lines=lines, idempotency_key=idempotency_key, **data
+    )
+    return once(response, 201, donation)
 
 
 @router.get("/warehouse/donations/{donation_id}", response={200: DonationOut, 404: ErrorOut})
@@ -390,12 +396,20 @@ def distribution_list(
 
 
 @router.post("/warehouse/distributions", response={201: DistributionOut, **WRITE})
-def distribution_create(request, payload: DistributionIn):
+def distribution_create(
+    request,
+    response: HttpResponse,
+    payload: DistributionIn,
+    idempotency_key: IdempotencyKey = None,
+):
     """发放: first expiry first across lots unless a lot is given; signed for by name (a
     photographed receipt is attached on the page)."""
     data = payload.dict()
     lines = [outbound.OutLine(**line) for line in data.pop("lines")]
-    return Status(201, outbound.distribution_create(actor=request.user, lines=lines, **data))
+    distribution = outbound.distribution_create(
+        actor=request.user, lines=lines, idempotency_key=idempotency_key, **data
+    )
+    return once(response, 201, distribution)
 
 
 @router.get(
@@ -434,10 +448,16 @@ def transfer_list(request, community_id: RecordId | None = None):
 
 
 @router.post("/warehouse/transfers", response={201: TransferOut, **WRITE})
-def transfer_create(request, payload: TransferIn):
+def transfer_create(
+    request, response: HttpResponse, payload: TransferIn, idempotency_key: IdempotencyKey = None
+):
+    """调拨: move goods between two locations of the community."""
     data = payload.dict()
     lines = [outbound.OutLine(**line) for line in data.pop("lines")]
-    return Status(201, outbound.transfer_create(actor=request.user, lines=lines, **data))
+    transfer = outbound.transfer_create(
+        actor=request.user, lines=lines, idempotency_key=idempotency_key, **data
+    )
+    return once(response, 201, transfer)
 
 
 class WriteOffIn(Schema):
@@ -457,9 +477,14 @@ class WriteOffOut(Schema):
 
 
 @router.post("/warehouse/write-offs", response={201: WriteOffOut, **WRITE})
-def write_off_create(request, payload: WriteOffIn):
+def write_off_create(
+    request, response: HttpResponse, payload: WriteOffIn, idempotency_key: IdempotencyKey = None
+):
     """报损 (station administrators)."""
-    return Status(201, outbound.write_off_create(actor=request.user, **payload.dict()))
+    write_off = outbound.write_off_create(
+        actor=request.user, idempotency_key=idempotency_key, **payload.dict()
+    )
+    return once(response, 201, write_off)
 
 
 # --- counts ------------------------------------------------------------------------------------
@@ -651,12 +676,18 @@ class SaleOut(Schema):
 
 
 @router.post("/warehouse/sales", response={201: SaleOut, **WRITE}, tags=["supermarket"])
-def sale_settle(request, payload: SaleIn):
+def sale_settle(
+    request, response: HttpResponse, payload: SaleIn, idempotency_key: IdempotencyKey = None
+):
     """收银: settle a basket with points, the relief quota, or both (the quota first) — one
-    ledger transaction moves the points and the goods."""
+    ledger transaction moves the points and the goods. Send an `Idempotency-Key` so that a
+    retry never sells twice."""
     data = payload.dict()
     lines = [outbound.OutLine(**line) for line in data.pop("lines")]
-    return Status(201, till.sale_settle(actor=request.user, lines=lines, **data))
+    sale = till.sale_settle(
+        actor=request.user, lines=lines, idempotency_key=idempotency_key, **data
+    )
+    return once(response, 201, sale)
 
 
 @router.get("/warehouse/sales", response=list[SaleOut], tags=["supermarket"])
@@ -704,23 +735,26 @@ def relief_quota_list(request, community_id: RecordId | None = None):
 
 
 @router.post("/warehouse/relief-quotas", response={201: GrantedOut, **WRITE}, tags=["supermarket"])
-def relief_quota_grant(request, payload: QuotaIn):
-    """Grant this month's quota to one household, or to every eligible one (station admins)."""
+def relief_quota_grant(
+    request, response: HttpResponse, payload: QuotaIn, idempotency_key: IdempotencyKey = None
+):
+    """Grant this month's quota to one household, or to every eligible one (station admins).
+    Granting to everyone is safe to repeat by itself (a repeat grants 0 more)."""
     what = {"amount": payload.amount, "item_id": payload.item_id}
     if payload.everyone:
         granted = till.relief_quota_grant_all(
             actor=request.user, community_id=payload.community_id, **what
         )
-    else:
-        till.relief_quota_grant(
-            actor=request.user,
-            community_id=payload.community_id,
-            household_id=payload.household_id,
-            person_id=payload.person_id,
-            **what,
-        )
-        granted = 1
-    return Status(201, {"granted": granted})
+        return Status(201, {"granted": granted})
+    quota = till.relief_quota_grant(
+        actor=request.user,
+        community_id=payload.community_id,
+        household_id=payload.household_id,
+        person_id=payload.person_id,
+        idempotency_key=idempotency_key,
+        **what,
+    )
+    return once(response, 201, quota, body={"granted": 1})
 
 
 class LoanIn(Schema):
@@ -761,9 +795,12 @@ def loan_list(
 
 
 @router.post("/warehouse/loans", response={201: LoanOut, **WRITE}, tags=["tool library"])
-def loan_create(request, payload: LoanIn):
+def loan_create(
+    request, response: HttpResponse, payload: LoanIn, idempotency_key: IdempotencyKey = None
+):
     """借出 a tool for its loan period (borrowers in good standing only)."""
-    return Status(201, tools.loan_create(actor=request.user, **payload.dict()))
+    loan = tools.loan_create(actor=request.user, idempotency_key=idempotency_key, **payload.dict())
+    return once(response, 201, loan)
 
 
 @router.post(

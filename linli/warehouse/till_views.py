@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.accounts.roles import Perm
+from linli.core import idempotency
 from linli.core.errors import DomainError
 from linli.core.paging import community_choice, message_domain_error, paginate, query_without_page
 from linli.core.scoping import has_perm, require
@@ -146,6 +147,11 @@ def till_basket(request, location_id: int, person_id: int):
 def till_settle(request, location_id: int, person_id: int):
     location = selectors.location_get(request.user, location_id)
     person = person_get(request.user, person_id)
+    # A retried settle (double click, reload, a lost answer) finds the first sale before the
+    # basket, which that sale emptied.
+    done = idempotency.already_done(request, "warehouse.sale")
+    if done is not None:
+        return redirect("warehouse:sale_detail", done.pk)
     basket = _basket(request, location.pk, person.pk)
     if not basket:
         messages.error(request, _("The basket is empty."))
@@ -158,12 +164,13 @@ def till_settle(request, location_id: int, person_id: int):
             person_id=person.pk,
             lines=[OutLine(item_id=int(k), quantity=Decimal(v)) for k, v in basket.items()],
             pay_with=request.POST.get("pay_with", ""),
+            idempotency_key=idempotency.form_key(request),
         )
     except DomainError as exc:
         message_domain_error(request, exc)
         return redirect("warehouse:till_basket", location.pk, person.pk)
     _save_basket(request, location.pk, person.pk, {})
-    messages.success(request, _("Paid. Hand over the goods and the receipt."))
+    idempotency.say_done(request, sale, _("Paid. Hand over the goods and the receipt."))
     return redirect("warehouse:sale_detail", sale.pk)
 
 
@@ -201,6 +208,8 @@ def relief_quotas(request):
     community, communities = community_choice(request, Perm.WAREHOUSE_VIEW)
     can_grant = has_perm(request.user, Perm.WAREHOUSE_ADMIN, community.pk)
     form = QuotaGrantForm(request.POST or None, community_id=community.pk) if can_grant else None
+    if idempotency.already_done(request, "warehouse.relief_grant") is not None:
+        return redirect(f"{request.path}?community={community.pk}")
     if request.method == "POST" and form is not None and form.is_valid():
         data = form.cleaned_data
         what = {"amount": data["amount"], "item_id": data["item"].pk if data["item"] else None}
@@ -211,13 +220,14 @@ def relief_quotas(request):
                 )
                 messages.success(request, _("%(n)s quotas granted.") % {"n": n})
             else:
-                till.relief_quota_grant(
+                quota = till.relief_quota_grant(
                     actor=request.user,
                     community_id=community.pk,
                     person_id=data["person"],
+                    idempotency_key=idempotency.form_key(request),
                     **what,
                 )
-                messages.success(request, _("The quota is granted."))
+                idempotency.say_done(request, quota, _("The quota is granted."))
         except DomainError as exc:
             message_domain_error(request, exc)
         return redirect(f"{request.path}?community={community.pk}")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from linli.accounts.roles import Perm
+from linli.core import idempotency
 from linli.core.errors import DomainError
 from linli.core.paging import (
     add_domain_errors,
@@ -62,6 +63,9 @@ def loan_list(request):
 def loan_create(request):
     community, communities = community_choice(request, Perm.WAREHOUSE_MANAGE)
     form = LoanForm(*form_args(request), community_id=community.pk)
+    done = idempotency.already_done(request, "warehouse.loan")
+    if done is not None:
+        return redirect("warehouse:loan_detail", done.pk)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -73,14 +77,15 @@ def loan_create(request):
                 borrower_id=data["borrower"],
                 deposit_points=data["deposit_points"] or 0,
                 condition_out=data["condition_out"],
+                idempotency_key=idempotency.form_key(request),
             )
         except DomainError as exc:
             add_domain_errors(
                 form, exc, {"borrower_id": "borrower", "item_id": "item", "location_id": "location"}
             )
         else:
-            messages.success(
-                request, _("Lent. Due back on %(date)s.") % {"date": loan.due_on.isoformat()}
+            idempotency.say_done(
+                request, loan, _("Lent. Due back on %(date)s.") % {"date": loan.due_on.isoformat()}
             )
             return redirect("warehouse:loan_detail", loan.pk)
     return render(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from linli.accounts.roles import Perm
+from linli.core import idempotency
 from linli.core.errors import DomainError
 from linli.core.paging import (
     add_domain_errors,
@@ -332,6 +333,9 @@ def donation_create(request):
     items = selectors.item_choices(community.pk)
     form = DonationForm(*form_args(request), community_id=community.pk)
     lines = line_formset(DonationLineForm, data=request.POST or None, items=items)
+    done = idempotency.already_done(request, "warehouse.donation")
+    if done is not None:
+        return redirect("warehouse:donation_detail", done.pk)
     if request.method == "POST" and form.is_valid() and lines.is_valid():
         entered = [
             inbound.LineIn(
@@ -356,15 +360,15 @@ def donation_create(request):
                 received_on=data["received_on"],
                 note=data["note"],
                 lines=entered,
+                idempotency_key=idempotency.form_key(request),
             )
         except DomainError as exc:
             add_domain_errors(
                 form, exc, {"donor_person_id": "donor_person", "location_id": "location"}
             )
         else:
-            messages.success(
-                request,
-                _("Donation received. The certificate is ready to print."),
+            idempotency.say_done(
+                request, donation, _("Donation received. The certificate is ready to print.")
             )
             return redirect("warehouse:donation_detail", donation.pk)
     return render(
@@ -456,6 +460,9 @@ def distribution_create(request):
         *form_args(request, files=True), initial=initial, community_id=community.pk
     )
     lines = line_formset(OutLineForm, data=request.POST or None, items=items)
+    done = idempotency.already_done(request, "warehouse.distribution")
+    if done is not None:
+        return redirect("warehouse:distribution_detail", done.pk)
     if request.method == "POST" and form.is_valid() and lines.is_valid():
         data = form.cleaned_data
         household_id = None
@@ -485,6 +492,7 @@ def distribution_create(request):
                 receipt=data["receipt"] or None,
                 note=data["note"],
                 lines=_out_lines(lines),
+                idempotency_key=idempotency.form_key(request),
             )
         except DomainError as exc:
             add_domain_errors(
@@ -493,7 +501,7 @@ def distribution_create(request):
                 {"person_id": "person", "household_id": "household", "location_id": "location"},
             )
         else:
-            messages.success(request, _("The handout is recorded."))
+            idempotency.say_done(request, distribution, _("The handout is recorded."))
             return redirect("warehouse:distribution_detail", distribution.pk)
     return render(
         request,
@@ -542,22 +550,25 @@ def transfer_create(request):
     lines = line_formset(
         OutLineForm, data=request.POST or None, items=selectors.item_choices(community.pk)
     )
+    if idempotency.already_done(request, "warehouse.transfer") is not None:
+        return redirect("warehouse:transfer_list")
     if request.method == "POST" and form.is_valid() and lines.is_valid():
         try:
-            outbound.transfer_create(
+            transfer = outbound.transfer_create(
                 actor=request.user,
                 community_id=community.pk,
                 from_location_id=form.cleaned_data["from_location"].pk,
                 to_location_id=form.cleaned_data["to_location"].pk,
                 note=form.cleaned_data["note"],
                 lines=_out_lines(lines),
+                idempotency_key=idempotency.form_key(request),
             )
         except DomainError as exc:
             add_domain_errors(
                 form, exc, {"from_location_id": "from_location", "to_location_id": "to_location"}
             )
         else:
-            messages.success(request, _("The goods are moved."))
+            idempotency.say_done(request, transfer, _("The goods are moved."))
             return redirect("warehouse:transfer_list")
     return render(
         request,
@@ -692,19 +703,22 @@ def write_off_create(request, holding_id: int):
     """报损: confirm writing off (part of) one lot at one location."""
     holding = selectors.holding_get(request.user, holding_id)
     form = WriteOffForm(*form_args(request))
+    if idempotency.already_done(request, "warehouse.write_off") is not None:
+        return redirect("warehouse:location_detail", holding.location_id)
     if request.method == "POST" and form.is_valid():
         try:
-            outbound.write_off_create(
+            write_off = outbound.write_off_create(
                 actor=request.user,
                 holding_id=holding.pk,
                 reason=form.cleaned_data["reason"],
                 quantity=form.cleaned_data["quantity"],
                 note=form.cleaned_data["note"],
+                idempotency_key=idempotency.form_key(request),
             )
         except DomainError as exc:
             add_domain_errors(form, exc)
         else:
-            messages.success(request, _("Written off."))
+            idempotency.say_done(request, write_off, _("Written off."))
             return redirect("warehouse:location_detail", holding.location_id)
     return render(request, "warehouse/write_off_form.html", {"form": form, "holding": holding})
 

@@ -40,3 +40,18 @@ def qty(value) -> str:
         return "—"
     text = format(value.normalize() if hasattr(value, "normalize") else value, "f")
     return text
+
+
+@register.simple_tag
+def idempotency_field():
+    """A hidden, fresh idempotency key for a form that moves points, goods or money: posting the
+    same rendered form twice (a double click, a retry) is one action (``core.idempotency``)."""
+    import uuid
+
+    from django.utils.html import format_html
+
+    from linli.core.idempotency import FIELD
+
+    return format_html(
+        '<input type="hidden" name="{}" value="{}" data-idempotency-key>', FIELD, uuid.uuid4()
+    )

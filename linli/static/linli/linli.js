@@ -75,3 +75,21 @@ document.addEventListener("click", function (event) {
     });
   });
 })();
+
+// A form that moves value carries an idempotency key ({% idempotency_field %}): the server does
+// it once however often it is sent; here its submit buttons are also disabled once it is sent,
+// so a double click does not even send it twice (re-enabled when the page is shown from cache).
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (event.defaultPrevented || !form.querySelector("[data-idempotency-key]")) return;
+  window.setTimeout(function () {
+    form.querySelectorAll('button[type="submit"], button:not([type]), input[type="submit"]')
+      .forEach(function (button) { button.disabled = true; });
+  }, 0);
+});
+window.addEventListener("pageshow", function (event) {
+  if (!event.persisted) return;
+  document.querySelectorAll("form [data-idempotency-key]").forEach(function (field) {
+    field.form.querySelectorAll("button, input[type=submit]").forEach(function (b) { b.disabled = false; });
+  });
+});

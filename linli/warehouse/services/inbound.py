@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.roles import Perm
-from linli.core import audit
+from linli.core import audit, idempotency
 from linli.core.errors import NotFound, ValidationFailed
 from linli.core.scoping import has_perm, require
 from linli.ledger.services import Leg
@@ -128,14 +128,32 @@ def donation_receive(
     donor_name: str = "",
     received_on: datetime.date | None = None,
     note: str = "",
+    idempotency_key: str | None = None,
 ) -> Donation:
     """Take in a donation: one lot per line at the location, one ledger transaction for the goods,
     and the resident donor's points per line (once each, by the earning rule of the day).
 
     Every line is checked before anything is written: a single refused line (expired, opened or
     prescription-only medicine, medicine with less than 90 days left) refuses the whole donation
-    and leaves nothing behind."""
+    and leaves nothing behind. With ``idempotency_key``, a repeat returns the first donation."""
     require(actor, Perm.WAREHOUSE_MANAGE, community_id)
+    once = idempotency.claim(
+        actor=actor,
+        key=idempotency_key,
+        action="warehouse.donation",
+        content={
+            "community_id": community_id,
+            "location_id": location_id,
+            "donor_kind": donor_kind,
+            "donor_person_id": donor_person_id,
+            "donor_name": donor_name,
+            "received_on": received_on,
+            "note": note,
+            "lines": list(lines),
+        },
+    )
+    if once.replayed is not None:
+        return once.replayed
     today = timezone.localdate()
     received_on = received_on or today
     if received_on > today or received_on < today - datetime.timedelta(days=366):
@@ -210,6 +228,7 @@ def donation_receive(
         kind="warehouse.donation",
         legs=legs,
         memo=f"捐赠入库 {source}",
+        idempotency_key=once.ledger_key,
     )
     donation.save()
     Lot.objects.filter(pk__in=[lot.pk for _i, lot, _q, _v in built]).update(donation=donation)
@@ -244,7 +263,7 @@ def donation_receive(
         value_fen=donation.total_value_fen,
         points=points_total,
     )
-    return donation
+    return once.finish(donation)
 
 
 def _pledge_clean(community_id: int, data: dict) -> dict:

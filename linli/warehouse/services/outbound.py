@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.roles import Perm
-from linli.core import audit
+from linli.core import audit, idempotency
 from linli.core.errors import NotFound, ValidationFailed
 from linli.core.scoping import has_perm, require
 from linli.core.uploads import photo_check
@@ -124,11 +124,32 @@ def distribution_create(
     signed_by: str = "",
     receipt=None,
     note: str = "",
+    idempotency_key: str | None = None,
 ) -> Distribution:
     """Give goods out: each line first expiry first across lots (or from a hand-picked lot), one
     ledger transaction, with a signature or a photographed receipt. Medicine goes only to a named
-    person, and only once the pharmacist has released it."""
+    person, and only once the pharmacist has released it. With ``idempotency_key``, a repeat
+    returns the first handout (the receipt photo is not part of what is compared)."""
     require(actor, Perm.WAREHOUSE_MANAGE, community_id)
+    once = idempotency.claim(
+        actor=actor,
+        key=idempotency_key,
+        action="warehouse.distribution",
+        content={
+            "community_id": community_id,
+            "location_id": location_id,
+            "recipient_kind": recipient_kind,
+            "person_id": person_id,
+            "household_id": household_id,
+            "occasion": occasion,
+            "distributed_on": distributed_on,
+            "signed_by": signed_by,
+            "note": note,
+            "lines": list(lines),
+        },
+    )
+    if once.replayed is not None:
+        return once.replayed
     today = timezone.localdate()
     distributed_on = distributed_on or today
     errors: dict[str, list[str]] = {}
@@ -194,6 +215,7 @@ def distribution_create(
         kind="warehouse.distribution",
         legs=legs,
         memo=f"发放 {distribution.recipient_display}",
+        idempotency_key=once.ledger_key,
     )
     if receipt is not None:
         distribution.receipt.save(receipt.name[-80:], receipt, save=False)
@@ -216,7 +238,7 @@ def distribution_create(
         lines=len(picks),
         value_fen=distribution.total_value_fen,
     )
-    return distribution
+    return once.finish(distribution)
 
 
 @transaction.atomic
@@ -228,10 +250,26 @@ def transfer_create(
     to_location_id: int,
     lines: list[OutLine],
     note: str = "",
+    idempotency_key: str | None = None,
 ) -> Transfer:
     """Move goods between two locations of the community, lot by lot (first expiry first unless a
-    lot is picked); everything there can move, expired or waiting for the pharmacist too."""
+    lot is picked); everything there can move, expired or waiting for the pharmacist too. With
+    ``idempotency_key``, a repeat returns the first transfer."""
     require(actor, Perm.WAREHOUSE_MANAGE, community_id)
+    once = idempotency.claim(
+        actor=actor,
+        key=idempotency_key,
+        action="warehouse.transfer",
+        content={
+            "community_id": community_id,
+            "from_location_id": from_location_id,
+            "to_location_id": to_location_id,
+            "note": note,
+            "lines": list(lines),
+        },
+    )
+    if once.replayed is not None:
+        return once.replayed
     source = active_location(community_id, from_location_id, "from_location_id")
     target = active_location(community_id, to_location_id, "to_location_id")
     if source == target:
@@ -256,6 +294,7 @@ def transfer_create(
         kind="warehouse.transfer",
         legs=legs,
         memo=f"调拨 {source.name} → {target.name}",
+        idempotency_key=once.ledger_key,
     )
     transfer.save()
     TransferLine.objects.bulk_create(
@@ -263,7 +302,7 @@ def transfer_create(
         for item, pick in picks
     )
     audit.record(actor, "transfer.create", transfer, lines=len(picks))
-    return transfer
+    return once.finish(transfer)
 
 
 @transaction.atomic
@@ -274,8 +313,10 @@ def write_off_create(
     reason: str,
     quantity: Decimal | str | int | None = None,
     note: str = "",
+    idempotency_key: str | None = None,
 ) -> WriteOff:
-    """Take goods off the books (报损): all of a lot at a location unless a quantity is given."""
+    """Take goods off the books (报损): all of a lot at a location unless a quantity is given.
+    With ``idempotency_key``, a repeat returns the first write-off."""
     holding = (
         StockHolding.objects.select_related("location", "lot__item", "account")
         .filter(pk=holding_id)
@@ -285,6 +326,14 @@ def write_off_create(
     if holding is None or not has_perm(actor, Perm.WAREHOUSE_VIEW, community_id):
         raise NotFound(_("Not found."))
     require(actor, Perm.WAREHOUSE_ADMIN, community_id)
+    once = idempotency.claim(
+        actor=actor,
+        key=idempotency_key,
+        action="warehouse.write_off",
+        content={"holding_id": holding_id, "reason": reason, "quantity": quantity, "note": note},
+    )
+    if once.replayed is not None:
+        return once.replayed
     if reason not in (AdjustmentReason.DAMAGED, AdjustmentReason.EXPIRED, AdjustmentReason.LOST):
         raise invalid({"reason": [_("Choose why: damaged, expired or lost.")]})
     balance = holding.account.balance
@@ -313,10 +362,11 @@ def write_off_create(
             Leg(community_account(community_id, lot, "written-off"), quantity),
         ],
         memo=f"报损 {lot.item.name} ({write_off.get_reason_display()})",
+        idempotency_key=once.ledger_key,
     )
     write_off.save()
     audit.record(actor, "write_off.create", write_off, reason=reason, quantity=str(quantity))
-    return write_off
+    return once.finish(write_off)
 
 
 @transaction.atomic

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.roles import Perm
-from linli.core import audit
+from linli.core import audit, idempotency
 from linli.core.errors import Conflict, NotFound, ValidationFailed
 from linli.core.scoping import has_perm, require
 from linli.ledger.models import Account
@@ -115,11 +115,28 @@ def relief_quota_grant(
     person_id: int | None = None,
     item_id: int | None = None,
     month: datetime.date | None = None,
+    idempotency_key: str | None = None,
 ) -> ReliefQuota:
     """Grant this (or next) month's relief quota — ``amount`` points, or ``amount`` units of an
     item — to a household with a low-income, extreme-poverty or emergency-relief member (or such
-    a resident without a household)."""
+    a resident without a household). With ``idempotency_key``, a repeat returns the first grant
+    instead of "already granted"."""
     require(actor, Perm.WAREHOUSE_ADMIN, community_id)
+    once = idempotency.claim(
+        actor=actor,
+        key=idempotency_key,
+        action="warehouse.relief_grant",
+        content={
+            "community_id": community_id,
+            "amount": amount,
+            "household_id": household_id,
+            "person_id": person_id,
+            "item_id": item_id,
+            "month": month,
+        },
+    )
+    if once.replayed is not None:
+        return once.replayed
     today = timezone.localdate()
     month = month_of(month or today)
     errors: dict[str, list[str]] = {}
@@ -167,7 +184,7 @@ def relief_quota_grant(
     except IntegrityError as exc:
         raise Conflict(_("This month's quota was already granted.")) from exc
     audit.record(actor, "relief.grant", quota, amount=amount, item=item_id, month=f"{month:%Y-%m}")
-    return quota
+    return once.finish(quota)
 
 
 def relief_quota_grant_all(
@@ -333,10 +350,26 @@ def sale_settle(
     person_id: int,
     lines: Sequence[OutLine],
     pay_with: PayWith = "points",
+    idempotency_key: str | None = None,
 ) -> Sale:
     """结算: one atomic ledger transaction moves the quotas, the points and the goods. With
-    ``quota`` or ``both``, item quotas pay for their items first, then the points quota."""
+    ``quota`` or ``both``, item quotas pay for their items first, then the points quota.
+    With ``idempotency_key``, a repeat returns the first sale (``core.idempotency``)."""
     require(actor, Perm.WAREHOUSE_MANAGE, community_id)
+    once = idempotency.claim(
+        actor=actor,
+        key=idempotency_key,
+        action="warehouse.sale",
+        content={
+            "community_id": community_id,
+            "location_id": location_id,
+            "person_id": person_id,
+            "lines": list(lines),
+            "pay_with": pay_with,
+        },
+    )
+    if once.replayed is not None:
+        return once.replayed
     location = active_location(
         community_id,
         location_id,
@@ -393,6 +426,7 @@ def sale_settle(
             legs=legs,
             memo=f"慈善超市 {person.name}",
             community_id=community_id,
+            idempotency_key=once.ledger_key,
         )
     except InsufficientBalance as exc:
         raise Conflict(
@@ -438,4 +472,4 @@ def sale_settle(
         quota=payment.quota,
         units=sum(payment.units.values()),
     )
-    return sale
+    return once.finish(sale)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.roles import Perm
-from linli.core import audit
+from linli.core import audit, idempotency
 from linli.core.errors import Conflict, NotFound
 from linli.core.scoping import has_perm, require
 from linli.core.workflow import transition
@@ -77,9 +77,27 @@ def loan_create(
     deposit_points: int = 0,
     condition_out: str = "",
     lot_id: int | None = None,
+    idempotency_key: str | None = None,
 ) -> Loan:
-    """借出: lend one tool for the item's loan period."""
+    """借出: lend one tool for the item's loan period (with ``idempotency_key``, a repeat returns
+    the first loan)."""
     require(actor, Perm.WAREHOUSE_MANAGE, community_id)
+    once = idempotency.claim(
+        actor=actor,
+        key=idempotency_key,
+        action="warehouse.loan",
+        content={
+            "community_id": community_id,
+            "location_id": location_id,
+            "item_id": item_id,
+            "borrower_id": borrower_id,
+            "deposit_points": deposit_points,
+            "condition_out": condition_out,
+            "lot_id": lot_id,
+        },
+    )
+    if once.replayed is not None:
+        return once.replayed
     location = active_location(community_id, location_id)
     errors: dict[str, list[str]] = {}
     item = Item.objects.filter(
@@ -136,6 +154,7 @@ def loan_create(
             legs=legs,
             memo=f"借出 {item.name} {borrower.name}",
             community_id=community_id,
+            idempotency_key=once.ledger_key,
         )
     except InsufficientBalance as exc:
         raise Conflict(
@@ -144,7 +163,7 @@ def loan_create(
     loan.save()
     loan.events.create(from_status="", to_status=Loan.Status.OUT, actor=actor)
     audit.record(actor, "loan.create", loan, person_id=borrower.pk, due_on=loan.due_on.isoformat())
-    return loan
+    return once.finish(loan)
 
 
 def _loan_for_update(actor, loan_id: int) -> Loan:
