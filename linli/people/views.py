@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -200,7 +201,8 @@ def person_reveal(request, person_id: int):
     except ValidationFailed as exc:
         return HttpResponse(exc.message, status=422)
     except RateLimited as exc:
-        return HttpResponse(exc.message, status=429)
+        refusal = '<span class="text-danger small" role="alert">{}</span>'
+        return HttpResponse(format_html(refusal, exc.message), status=429)
     return render(request, "people/person_detail.html#revealed", {"value": value, "field": field})
 
 
