@@ -228,7 +228,7 @@ def person_reveal(*, actor, person_id: int, field: str) -> str:
         person = get_in_scope(Person.objects.all(), actor, Perm.REGISTRY_VIEW, pk=person_id)
         require(actor, Perm.REGISTRY_REVEAL, person.community_id)
         # One reveal at a time per user, so two processes cannot both take the last one.
-        User.objects.select_for_update().filter(pk=actor.pk).exists()
+        list(User.objects.select_for_update().filter(pk=actor.pk).values_list("pk", flat=True))
         since = timezone.now() - REVEAL_WINDOW
         used = AuditEvent.objects.filter(
             actor=actor, verb="person.reveal", created_at__gte=since
