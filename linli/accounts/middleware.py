@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,7 +28,8 @@ def lockout_response(request):
     message = _("Too many failed attempts. Try again later.")
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=429)
-    return render(request, "accounts/locked_out.html", {"message": message}, status=429)
+    context = {"message": message, "minutes": settings.LINLI_LOGIN_COOLOFF_MINUTES}
+    return render(request, "accounts/locked_out.html", context, status=429)
 
 
 class LoginLockoutMiddleware:

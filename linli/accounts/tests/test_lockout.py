@@ -119,6 +119,7 @@ class TestTheLoginPageAndTheApiShareTheLockout:
             html_login(Client(), "station_a", "wrong")
         response = html_login(Client(), "station_a", PASSWORD)
         assert "Too many failed attempts" in response.content.decode()
+        assert "Wait 15 minutes" in response.content.decode()
 
 
 @pytest.mark.django_db
