@@ -25,9 +25,12 @@ TOKEN=$(curl -fs -X POST "http://127.0.0.1:$PORT/api/v1/auth/token" \
   -H 'Content-Type: application/json' -d '{"username": "worker1", "password": "linli-demo"}' \
   | $PY -c 'import json, sys; print(json.load(sys.stdin)["token"])')
 
+# DELETE /auth/tokens/{id} is left out: a fuzzed id would revoke the very token the run uses
+# (linli/accounts/tests/test_tokens.py feeds it hostile ids instead).
 .venv/bin/st run "http://127.0.0.1:$PORT/api/v1/openapi.json" \
   --header "Authorization: Bearer $TOKEN" \
   --checks not_a_server_error \
+  --exclude-path-regex '^/api/v1/auth/tokens/' \
   --max-examples "${FUZZ_EXAMPLES:-60}" \
   --seed "${FUZZ_SEED:-20261122}" \
   --request-timeout 10

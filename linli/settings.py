@@ -3,7 +3,6 @@
 import contextlib
 import os
 import secrets
-from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -73,7 +72,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "template_partials",
-    "axes",
     "linli.core",
     "linli.ledger",
     "linli.places",
@@ -98,7 +96,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "linli.accounts.middleware.ActiveCommunityMiddleware",
     "linli.core.middleware.DomainErrorMiddleware",
-    "axes.middleware.AxesMiddleware",
+    "linli.accounts.middleware.LoginLockoutMiddleware",
+    "linli.accounts.middleware.PasswordChangeRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "linli.urls"
@@ -152,10 +151,7 @@ else:
 
 # --- Auth ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "linli.accounts.backends.UsernameOrMobileBackend",
-]
+AUTHENTICATION_BACKENDS = ["linli.accounts.backends.UsernameOrMobileBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -164,14 +160,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-# Lockout: 5 failures for one username from one address lock it for 15 minutes.
-AXES_FAILURE_LIMIT = int(env_str("LINLI_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(env_str("LINLI_LOGIN_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "linli.accounts.views.lockout"
-AXES_VERBOSE = False
+# Lockout (docs/accounts-security.md): within the cool-off window, 5 failures for one identity
+# from one address lock that pair; 20 from one address, whatever the names, lock the address.
+LINLI_LOGIN_FAILURE_LIMIT = int(env_str("LINLI_LOGIN_FAILURE_LIMIT", "5"))
+LINLI_LOGIN_ADDRESS_FAILURE_LIMIT = int(env_str("LINLI_LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
+LINLI_LOGIN_COOLOFF_MINUTES = int(env_str("LINLI_LOGIN_COOLOFF_MINUTES", "15"))
+# How many reverse proxies in front of Linli append to X-Forwarded-For (0: ignore the header).
+LINLI_TRUSTED_PROXIES = int(env_str("LINLI_TRUSTED_PROXIES", "0"))
+# Days without use after which an API token expires.
 API_TOKEN_DAYS = int(env_str("LINLI_API_TOKEN_DAYS", "30"))
+# Full ID / mobile reveals one user may make in an hour.
+LINLI_REVEAL_LIMIT = int(env_str("LINLI_REVEAL_LIMIT", "30"))
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -219,7 +218,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 LINLI_PAGE_SIZE = 25

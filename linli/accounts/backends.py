@@ -1,23 +1,30 @@
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
 
+from linli.accounts import lockout
 from linli.accounts.models import User
-from linli.core.privacy import keyed_hash, mobile_errors, normalise_mobile
 
 
 class UsernameOrMobileBackend(ModelBackend):
-    """Log in with a username or an 11-digit mobile number (looked up by its keyed hash)."""
+    """Log in with a username or an 11-digit mobile number (looked up by its keyed hash).
+
+    Every password check counts towards the lockout (``accounts.lockout``): a locked identity or
+    address is refused before the password is looked at, and ``request.linli_locked_out`` tells
+    the page or the API to answer 429."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if not username or not password:
             return None
-        candidate = normalise_mobile(username)
-        if not mobile_errors(candidate):
-            user = User.objects.filter(mobile_hash=keyed_hash(candidate)).first()
-        else:
-            user = User.objects.filter(username=username.strip()).first()
+        user, identity = lockout.resolve_login(username)
+        address = lockout.client_address(request)
+        if lockout.is_locked(identity, address):
+            if request is not None:
+                request.linli_locked_out = True
+            raise PermissionDenied  # stops authenticate() trying any other backend
         if user is None:
             User().set_password(password)  # same work as a real check: no timing oracle
-            return None
-        if user.check_password(password) and self.user_can_authenticate(user):
+        elif user.check_password(password) and self.user_can_authenticate(user):
+            lockout.record_success(identity, address)
             return user
+        lockout.record_failure(identity, address)
         return None

@@ -24,5 +24,6 @@ def memberships(request):
         "nav_partner": Role.PARTNER in roles,
         "nav_orders": has_perm(user, Perm.ORDERS_VIEW),
         "nav_visits": has_perm(user, Perm.VISITS_VIEW),
+        "nav_users_manage": has_perm(user, Perm.USERS_MANAGE),
         "nav_tasks": bool(roles & {Role.VOLUNTEER, Role.TEAM_LEADER}),
     }

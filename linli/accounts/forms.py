@@ -1,6 +1,8 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
+
+from linli.core.forms import BootstrapForm
 
 
 class LoginForm(AuthenticationForm):
@@ -13,3 +15,10 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("Wrong username, mobile number or password."),
         "inactive": _("This account is disabled."),
     }
+
+
+class OwnPasswordForm(BootstrapForm, PasswordChangeForm):
+    """Django's own checks: the current password, the new one twice, the password validators."""
+
+    def save(self, commit=True):  # pragma: no cover - the view saves through the service
+        raise NotImplementedError("Use accounts.services.password_change.")

@@ -27,6 +27,11 @@ class User(AbstractUser):
         related_name="login",
         help_text=_("The resident this login belongs to (their points, hours, vouchers)."),
     )
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("Set when an administrator gave a temporary password; cleared by changing it."),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -102,13 +107,20 @@ class Membership(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for phone clients. Only its SHA-256 is stored; the token is shown once."""
+    """A bearer token for phone clients. Only its SHA-256 is stored; the token is shown once.
+
+    It expires after ``LINLI_API_TOKEN_DAYS`` without use: each use (recorded at most once a
+    minute) moves ``expires_at`` forward. ``auth_hash`` ties it to the password it was issued
+    under, so a password change by any route (page, admin, command) ends it."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    prefix = models.CharField(_("begins with"), max_length=8, blank=True, default="")
+    name = models.CharField(_("device"), max_length=50, blank=True, default="")
+    auth_hash = models.CharField(max_length=128, blank=True, default="")
+    created_at = models.DateTimeField(_("issued"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")
@@ -124,3 +136,21 @@ class ApiToken(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+
+class LoginFailure(models.Model):
+    """One failed password check (accounts.lockout). ``identity`` is ``user:<pk>`` or a keyed
+    hash of the typed name, never the name itself; ``address`` is the client address (IPv6: /64).
+    Rows older than the lockout window are deleted as new failures arrive."""
+
+    identity = models.CharField(max_length=80)
+    address = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("failed login")
+        verbose_name_plural = _("failed logins")
+        indexes = [models.Index(fields=["address", "identity", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.identity} · {self.address} · {self.at:%Y-%m-%d %H:%M}"

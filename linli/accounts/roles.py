@@ -41,6 +41,7 @@ class Perm:
     VISITS_VIEW = "visits.view"  # due lists, visit records, monthly counts
     VISITS_RECORD = "visits.record"  # record visits (and the needs they find)
     VISITS_ADMIN = "visits.admin"  # visit rules, the monthly target, grid visitors
+    USERS_MANAGE = "accounts.users_manage"  # reset the password of a worker or volunteer
 
 
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -68,6 +69,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Perm.VISITS_VIEW: frozenset({Role.STREET_ADMIN, Role.STATION_ADMIN, Role.SOCIAL_WORKER}),
     Perm.VISITS_RECORD: frozenset({Role.STATION_ADMIN, Role.SOCIAL_WORKER}),
     Perm.VISITS_ADMIN: frozenset({Role.STATION_ADMIN}),
+    Perm.USERS_MANAGE: frozenset({Role.STATION_ADMIN}),
     Perm.PLACES_VIEW: frozenset(
         {Role.STREET_ADMIN, Role.STATION_ADMIN, Role.SOCIAL_WORKER, Role.TEAM_LEADER}
     ),

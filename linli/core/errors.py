@@ -28,6 +28,12 @@ class PermissionDenied(DomainError):
     status = 403
 
 
+class RateLimited(DomainError):
+    """The actor did this too often in too short a time (429); try again later."""
+
+    status = 429
+
+
 class NotFound(DomainError):
     """The record does not exist or is outside the actor's scope (404, never more detail)."""
 

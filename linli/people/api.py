@@ -142,9 +142,10 @@ def resident_update(request, resident_id: RecordId, payload: ResidentPatchIn):
 
 @router.post(
     "/residents/{resident_id}/reveal",
-    response={200: RevealOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: RevealOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
 )
 def resident_reveal(request, resident_id: RecordId, payload: RevealIn):
-    """The full ID or mobile number. Needs station_admin or social_worker; audited."""
+    """The full ID or mobile number. Needs station_admin or social_worker; audited.
+    At most ``LINLI_REVEAL_LIMIT`` an hour per user (429 past it)."""
     value = services.person_reveal(actor=request.user, person_id=resident_id, field=payload.field)
     return {"field": payload.field, "value": value}

@@ -6,13 +6,20 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
-from linli.accounts.roles import Perm
+from linli.accounts.models import User
+from linli.accounts.roles import Perm, Role
 from linli.core import audit
-from linli.core.errors import Conflict, ValidationFailed
+from linli.core.errors import Conflict, RateLimited, ValidationFailed
+from linli.core.models import AuditEvent, Notification
+from linli.core.notifications import notify
 from linli.core.privacy import (
     birth_date_from_id,
     id_number_errors,
@@ -205,17 +212,71 @@ def person_update(*, actor, person_id: int, **changes: Any) -> Person:
     return person
 
 
-@transaction.atomic
+REVEAL_WINDOW = datetime.timedelta(hours=1)
+
+
 def person_reveal(*, actor, person_id: int, field: str) -> str:
     """Show a full ID or mobile number (查看完整信息).
 
-    Needs station_admin or social_worker in the person's community; always audited."""
+    Needs station_admin or social_worker in the person's community; always audited. At most
+    ``LINLI_REVEAL_LIMIT`` reveals per user in the last hour (counted from the audit trail, so it
+    holds across app processes); past it ``RateLimited`` (429), and the station admins of the
+    person's community hear of it once per window."""
     if field not in ("id_number", "mobile"):
         raise ValidationFailed(_("Only the ID number or the mobile number can be revealed."))
-    person = get_in_scope(Person.objects.all(), actor, Perm.REGISTRY_VIEW, pk=person_id)
-    require(actor, Perm.REGISTRY_REVEAL, person.community_id)
-    audit.record(actor, "person.reveal", person, field=field)
-    return getattr(person, field)
+    with transaction.atomic():
+        person = get_in_scope(Person.objects.all(), actor, Perm.REGISTRY_VIEW, pk=person_id)
+        require(actor, Perm.REGISTRY_REVEAL, person.community_id)
+        # One reveal at a time per user, so two processes cannot both take the last one.
+        list(User.objects.select_for_update().filter(pk=actor.pk).values_list("pk", flat=True))
+        since = timezone.now() - REVEAL_WINDOW
+        used = AuditEvent.objects.filter(
+            actor=actor, verb="person.reveal", created_at__gte=since
+        ).count()
+        if used < settings.LINLI_REVEAL_LIMIT:
+            audit.record(actor, "person.reveal", person, field=field)
+            return getattr(person, field)
+    _reveal_limit_reached(actor, person, field)
+    raise RateLimited(
+        _(
+            "You have shown %(limit)s full numbers in the last hour, the most allowed. "
+            "Try again later; your station administrator has been told."
+        )
+        % {"limit": settings.LINLI_REVEAL_LIMIT}
+    )
+
+
+@transaction.atomic
+def _reveal_limit_reached(actor, person: Person, field: str) -> None:
+    """Audit the refused reveal; tell the community's station admins once per window."""
+    audit.record(actor, "person.reveal_limited", person, field=field)
+    now = timezone.now()
+    key_prefix = f"reveal-limit:{actor.pk}:"
+    told = Notification.objects.filter(
+        key__startswith=key_prefix, created_at__gte=now - REVEAL_WINDOW
+    ).exists()
+    if told:
+        return
+    admins = User.objects.filter(
+        memberships__community_id=person.community_id,
+        memberships__role=Role.STATION_ADMIN,
+        is_active=True,
+    ).distinct()
+    notify(
+        admins,
+        key=f"{key_prefix}{now:%Y%m%d%H}",
+        title=_("%(user)s reached the limit of full-number reveals")
+        % {"user": actor.display_name or actor.username},
+        body=_(
+            "%(user)s asked to see more than %(limit)s full ID or mobile numbers within an "
+            "hour; further reveals are refused until the hour passes. The audit trail lists them."
+        )
+        % {"user": actor.display_name or actor.username, "limit": settings.LINLI_REVEAL_LIMIT},
+        url=reverse("core:audit")
+        + "?"
+        + urlencode({"actor": actor.username, "verb": "person.reveal"}),
+        community_id=person.community_id,
+    )
 
 
 @transaction.atomic

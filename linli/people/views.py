@@ -9,11 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.accounts.roles import Perm
-from linli.core.errors import DomainError, ValidationFailed
+from linli.core.errors import DomainError, RateLimited, ValidationFailed
 from linli.core.paging import (
     add_domain_errors,
     form_args,
@@ -199,6 +200,9 @@ def person_reveal(request, person_id: int):
         value = services.person_reveal(actor=request.user, person_id=person_id, field=field)
     except ValidationFailed as exc:
         return HttpResponse(exc.message, status=422)
+    except RateLimited as exc:
+        refusal = '<span class="text-danger small" role="alert">{}</span>'
+        return HttpResponse(format_html(refusal, exc.message), status=429)
     return render(request, "people/person_detail.html#revealed", {"value": value, "field": field})
 
 

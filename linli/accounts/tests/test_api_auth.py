@@ -47,13 +47,13 @@ class TestTokens:
         response = client.post("/api/v1/auth/token", "{not json", content_type="application/json")
         assert 400 <= response.status_code < 500
 
-    def test_a_broken_multipart_body_is_400_not_500(self, db):
+    def test_a_broken_multipart_body_is_a_4xx_not_500(self, db):
         response = Client().post(
             "/api/v1/auth/token",
             '{"username": "", "password": "x"}',
             content_type="multipart/form-data",
         )
-        assert response.status_code == 400
+        assert 400 <= response.status_code < 500
 
     def test_no_or_bad_token_is_401(self, db):
         assert Client().get("/api/v1/me").status_code == 401

@@ -16,6 +16,15 @@ document.addEventListener("submit", function (event) {
   var message = event.target.getAttribute("data-confirm");
   if (message && !window.confirm(message)) event.preventDefault();
 });
+// An htmx action the server refuses with a reason (422, 429: e.g. the hourly reveal limit) shows
+// the reason in place of its target instead of failing silently.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var status = event.detail.xhr.status;
+  if (status === 422 || status === 429) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
 // Resident picker (people/widgets.py): a click on a result fills the hidden id and the search box.
 document.addEventListener("click", function (event) {
   var choice = event.target.closest("[data-pick-value]");
