@@ -40,7 +40,7 @@ def key_id(secret: bytes) -> str:
     return hashlib.sha256(secret).hexdigest()[:8]
 
 
-def _ledger_key(text: str) -> LedgerKey:
+def ledger_key(text: str) -> LedgerKey:
     secret = text.encode()
     block = hashlib.sha256(secret).digest() if len(secret) > BLOCK else secret
     block = block.ljust(BLOCK, b"\x00")
@@ -54,7 +54,7 @@ def _ledger_key(text: str) -> LedgerKey:
 
 @lru_cache(maxsize=8)
 def _keys(texts: tuple[str, ...]) -> tuple[LedgerKey, ...]:
-    keys = tuple(_ledger_key(t) for t in texts)
+    keys = tuple(ledger_key(t) for t in texts)
     if not keys:
         raise ImproperlyConfigured("LINLI_LEDGER_KEYS is empty.")
     if len({k.id for k in keys}) != len(keys):

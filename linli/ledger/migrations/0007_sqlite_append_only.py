@@ -2,7 +2,7 @@
 had it since 0002 and 0005). Account balances and chain heads stay updatable.
 
 SQLite drops a table's triggers when a later migration rebuilds the table: the test
-``test_sqlite_refuses_to_change_ledger_rows`` fails if one does, and such a migration must
+``test_the_database_refuses_to_change_ledger_rows`` fails if one does, and such a migration must
 create them again."""
 
 from django.db import migrations
