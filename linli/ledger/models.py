@@ -64,7 +64,7 @@ class LedgerTransaction(AppendOnlyModel):
     # HMAC-SHA256 of ``prev_hash:content_hash`` under the ledger key ``key_id`` names (ADR 0015);
     # an empty key id: a plain SHA-256 from before the chain was keyed (``ledger_reseal``).
     hash = models.CharField(max_length=64, unique=True)
-    key_id = models.CharField(max_length=8, blank=True, default="")
+    key_id = models.CharField(max_length=8, blank=True, default="", db_default="")
 
     class Meta:
         db_table = "ledger_transaction"
@@ -134,7 +134,7 @@ class LedgerCheckpoint(AppendOnlyModel):
     postings = models.BigIntegerField()
     tips = models.JSONField()
     digest = models.CharField(max_length=64)  # HMAC under the ledger key ``key_id`` names
-    key_id = models.CharField(max_length=8, blank=True, default="")
+    key_id = models.CharField(max_length=8, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
