@@ -161,6 +161,7 @@ def transfers(url: str, workers: int, fn, communities: list[int]) -> float:
 def fill_postings(count: int, prefix: str = "verify") -> None:
     """``count`` postings in balanced, correctly chained transactions over 1,000 accounts."""
     from linli.ledger.models import Account, ChainHead, LedgerTransaction
+    from linli.ledger.seal import signing_key
     from linli.ledger.services import CHAIN, GENESIS, chain_hash, content_hash
 
     accounts = Account.objects.bulk_create(
@@ -171,6 +172,7 @@ def fill_postings(count: int, prefix: str = "verify") -> None:
     prev = ChainHead.objects.filter(name=CHAIN).values_list("last_hash", flat=True).first()
     prev = prev or GENESIS
     transactions, postings = [], []
+    key = signing_key()
     batch = 20000
     for n in range(count // 2):
         a, b = ids[n % 1000], ids[(n * 7 + 1) % 1000]
@@ -179,9 +181,11 @@ def fill_postings(count: int, prefix: str = "verify") -> None:
         q = Decimal(n % 50 + 1).quantize(Decimal("0.000001"))
         legs = [(a, "PTS", -q), (b, "PTS", q)]
         own = content_hash(kind="bench.fill", memo="", legs=legs, reverses_id=None)
-        prev = chain_hash(prev, own)
+        prev = chain_hash(prev, own, key)
         transactions.append(
-            LedgerTransaction(kind="bench.fill", content_hash=own, prev_hash="", hash=prev)
+            LedgerTransaction(
+                kind="bench.fill", content_hash=own, prev_hash="", hash=prev, key_id=key.id
+            )
         )
         postings.append(legs)
         balances[a] -= q

@@ -58,6 +58,15 @@ LINLI_FIELD_KEYS = [
 ]
 # HMAC key for the keyed hash beside each encrypted value (exact lookup). Never rotated in place.
 LINLI_HASH_KEY = _secret("LINLI_HASH_KEY", lambda: secrets.token_hex(32))
+# HMAC keys that seal the ledger's hash chains (ADR 0015), comma-separated, newest first: new
+# transactions are signed with the first, older ones verify with the key their id names.
+LINLI_LEDGER_KEYS = [
+    k.strip()
+    for k in _secret("LINLI_LEDGER_KEYS", lambda: secrets.token_hex(32)).split(",")
+    if k.strip()
+]
+if not LINLI_LEDGER_KEYS or any(len(k) < 32 for k in LINLI_LEDGER_KEYS):
+    raise ImproperlyConfigured("LINLI_LEDGER_KEYS: each key needs 32 characters or more.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

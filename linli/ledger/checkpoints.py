@@ -13,6 +13,7 @@ from linli.ledger.models import (
     LedgerTransaction,
     Posting,
 )
+from linli.ledger.seal import signing_key
 from linli.ledger.selectors import checkpoint_digest, ledger_problems
 
 
@@ -48,8 +49,9 @@ def checkpoint_create() -> tuple[LedgerCheckpoint | None, list[str]]:
         "postings": sum(n for _a, _t, n in rows),
         "tips": tips,
     }
+    key = signing_key()
     checkpoint = LedgerCheckpoint.objects.create(
-        **figures, digest=checkpoint_digest(**figures, accounts=rows)
+        **figures, digest=checkpoint_digest(**figures, accounts=rows, key=key), key_id=key.id
     )
     CheckpointAccount.objects.bulk_create(
         (

@@ -61,7 +61,10 @@ class LedgerTransaction(AppendOnlyModel):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     content_hash = models.CharField(max_length=64)
     prev_hash = models.CharField(max_length=64)
+    # HMAC-SHA256 of ``prev_hash:content_hash`` under the ledger key ``key_id`` names (ADR 0015);
+    # an empty key id: a plain SHA-256 from before the chain was keyed (``ledger_reseal``).
     hash = models.CharField(max_length=64, unique=True)
+    key_id = models.CharField(max_length=8, blank=True, default="", db_default="")
 
     class Meta:
         db_table = "ledger_transaction"
@@ -122,14 +125,16 @@ class LedgerCheckpoint(AppendOnlyModel):
     Everything up to transaction ``upto_id`` was re-derived in full (balances, sums, content
     hashes, chains) with the transaction table locked; the checkpoint keeps each account's sum and
     number of postings up to there (``CheckpointAccount``), each chain's tip, and a digest of all
-    of it. Later runs of ``ledger_verify`` re-derive only what came after, and check the older
-    postings against these sums in the same pass that recomputes every balance (ADR 0008)."""
+    of it, an HMAC under the ledger key (ADR 0015). Later runs of ``ledger_verify`` re-derive only
+    what came after, and check the older postings against these sums in the same pass that
+    recomputes every balance (ADR 0008)."""
 
     upto_id = models.BigIntegerField()
     transactions = models.BigIntegerField()
     postings = models.BigIntegerField()
     tips = models.JSONField()
-    digest = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64)  # HMAC under the ledger key ``key_id`` names
+    key_id = models.CharField(max_length=8, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -6,11 +6,14 @@ and walking the hash chains — runs from the latest checkpoint on (``LedgerChec
 before it are checked, in the same pass over the postings, against the per-account sums and
 counts the checkpoint recorded when it re-derived them in full. ``full=True`` re-derives
 everything from the first transaction (ADR 0008).
+
+Each chain link and each checkpoint's digest is an HMAC under a ledger key kept outside the
+database (``seal``, ADR 0015): rewriting amounts, fixing the balances and recomputing the hashes
+with this module's functions but without the key is reported.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import defaultdict
 from decimal import Decimal
@@ -26,6 +29,7 @@ from linli.ledger.models import (
     LedgerTransaction,
     Posting,
 )
+from linli.ledger.seal import LedgerKey, hmac_sql, key_by_id, ledger_keys, mac
 from linli.ledger.services import (
     CHAIN,
     GENESIS,
@@ -33,7 +37,10 @@ from linli.ledger.services import (
     chain_hash,
     chain_name,
     content_hash,
+    unkeyed_chain_hash,
 )
+
+NOT_SEALED = "not sealed with a ledger key"
 
 
 def latest_checkpoint() -> LedgerCheckpoint | None:
@@ -41,15 +48,36 @@ def latest_checkpoint() -> LedgerCheckpoint | None:
 
 
 def checkpoint_digest(
-    *, upto_id: int, transactions: int, postings: int, tips: dict[str, str], accounts
+    *,
+    upto_id: int,
+    transactions: int,
+    postings: int,
+    tips: dict[str, str],
+    accounts,
+    key: LedgerKey,
 ) -> str:
-    """SHA-256 over everything a checkpoint records; ``accounts`` = (id, total, postings)."""
-    lines = [str(upto_id), str(transactions), str(postings), json.dumps(tips, sort_keys=True)]
+    """HMAC-SHA256 under ``key`` over everything a checkpoint records; ``accounts`` = (id, total,
+    postings)."""
+    lines = ["linli-checkpoint", str(upto_id), str(transactions), str(postings)]
+    lines.append(json.dumps(tips, sort_keys=True))
     lines += [f"{a}:{Decimal(t).quantize(Decimal('0.000001'))}:{n}" for a, t, n in sorted(accounts)]
-    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+    return mac(key, "\n".join(lines))
 
 
-def ledger_problems(*, full: bool = False, batch_size: int = 5000) -> list[str]:
+def chain_of(tx_id: int, community_id: int | None, legacy_until: int) -> str:
+    """The chain a stored transaction belongs to (before the split of ADR 0008: ``main``)."""
+    return CHAIN if tx_id <= legacy_until else chain_name(community_id)
+
+
+def _key_problem(what: str, kid: str) -> str:
+    if not kid:
+        return f"{what}: {NOT_SEALED} (a ledger from before ADR 0015: manage.py ledger_reseal)"
+    return f"{what}: sealed by an unknown ledger key {kid} (is LINLI_LEDGER_KEYS complete?)"
+
+
+def ledger_problems(
+    *, full: bool = False, batch_size: int = 5000, accept_unkeyed: bool = False
+) -> list[str]:
     """Everything wrong with the ledger (empty when sound):
 
     - an account whose cached balance differs from the sum of all its postings, or is negative
@@ -59,15 +87,17 @@ def ledger_problems(*, full: bool = False, batch_size: int = 5000) -> list[str]:
       that does not link to its chain; a chain head not at its chain's last transaction;
     - before the checkpoint: an account whose postings up to it no longer have the sum and count
       the checkpoint recorded, a checkpoint whose rows do not match its digest, a changed number
-      of transactions, a chain tip that moved.
+      of transactions, a chain tip that moved;
+    - a link or a checkpoint not sealed with a configured ledger key. ``accept_unkeyed`` (for
+      ``ledger_reseal`` only, in full) accepts the plain SHA-256 links of before ADR 0015.
     """
-    checkpoint = None if full else latest_checkpoint()
-    if connection.vendor == "postgresql":
+    checkpoint = None if full or accept_unkeyed else latest_checkpoint()
+    if connection.vendor == "postgresql" and not accept_unkeyed:
         return _problems_postgresql(checkpoint)
-    return _problems_python(checkpoint, batch_size)
+    return _problems_python(checkpoint, batch_size, accept_unkeyed=accept_unkeyed)
 
 
-def _legacy_until() -> int:
+def legacy_until_id() -> int:
     """Transactions up to this id form the single chain of before ADR 0008 (-1: none)."""
     value = ChainHead.objects.filter(name=CHAIN).values_list("legacy_until", flat=True).first()
     return -1 if value is None else value
@@ -79,15 +109,20 @@ def _checkpoint_problems(checkpoint: LedgerCheckpoint | None) -> list[str]:
         return []
     problems = []
     rows = list(checkpoint.accounts.values_list("account_id", "total", "postings"))
-    digest = checkpoint_digest(
-        upto_id=checkpoint.upto_id,
-        transactions=checkpoint.transactions,
-        postings=checkpoint.postings,
-        tips=checkpoint.tips,
-        accounts=rows,
-    )
-    if digest != checkpoint.digest or sum(n for _a, _t, n in rows) != checkpoint.postings:
-        problems.append(f"checkpoint {checkpoint.pk}: its rows do not match its digest")
+    key = key_by_id(checkpoint.key_id)
+    if key is None:
+        problems.append(_key_problem(f"checkpoint {checkpoint.pk}", checkpoint.key_id))
+    else:
+        digest = checkpoint_digest(
+            upto_id=checkpoint.upto_id,
+            transactions=checkpoint.transactions,
+            postings=checkpoint.postings,
+            tips=checkpoint.tips,
+            accounts=rows,
+            key=key,
+        )
+        if digest != checkpoint.digest or sum(n for _a, _t, n in rows) != checkpoint.postings:
+            problems.append(f"checkpoint {checkpoint.pk}: its rows do not match its digest")
     count = LedgerTransaction.objects.filter(id__lte=checkpoint.upto_id).count()
     if count != checkpoint.transactions:
         problems.append(
@@ -168,10 +203,12 @@ LIMIT 1000
 # The canonical content of ``services.content_hash``, rebuilt in SQL: per transaction, legs
 # ordered by (commodity, account, quantity) as "account,commodity,quantity" joined by ";", after
 # kind, memo and reversed id, separated by the ASCII unit separator chr(31). Only transactions
-# after the checkpoint; each chain links from the checkpoint's tip (or its genesis).
+# after the checkpoint; each chain links from the checkpoint's tip (or its genesis). Each link is
+# ``services.chain_hash``, the HMAC under the key the transaction names, computed from the keys'
+# padded blocks passed as arrays (``seal.hmac_sql``); an unknown or empty key id fails.
 _PG_CONTENT = """encode(sha256(convert_to(c.kind || chr(31) || c.memo || chr(31)
     || COALESCE(c.reverses_id::text, '') || chr(31) || COALESCE(p.legs, ''), 'UTF8')), 'hex')"""
-_PG_LINK = "encode(sha256(convert_to(c.prev_hash || ':' || c.content_hash, 'UTF8')), 'hex')"
+_PG_LINK = hmac_sql(opad="k.opad", ipad="k.ipad", message="c.prev_hash || ':' || c.content_hash")
 _PG_TRANSACTION_CHECKS = f"""
 WITH per_commodity AS (
     SELECT transaction_id, commodity,
@@ -187,7 +224,7 @@ WITH per_commodity AS (
            string_agg(legs, ';' ORDER BY commodity COLLATE "C") AS legs
     FROM per_commodity GROUP BY transaction_id
 ), chained AS (
-    SELECT k.id, k.kind, k.memo, k.reverses_id, k.content_hash, k.prev_hash, k.hash,
+    SELECT k.id, k.kind, k.memo, k.reverses_id, k.content_hash, k.prev_hash, k.hash, k.key_id,
            COALESCE(
                LAG(k.hash) OVER (PARTITION BY k.chain ORDER BY k.id),
                %(tips)s::jsonb ->> k.chain,
@@ -196,17 +233,19 @@ WITH per_commodity AS (
            ) AS expected_prev
     FROM (SELECT t.*, {_PG_CHAIN_OF} AS chain FROM ledger_transaction t
           WHERE t.id > %(upto)s) k
+), checked AS (
+    SELECT c.id, c.key_id, k.key_id IS NOT NULL AS known,
+           COALESCE(p.balanced AND p.n >= 2, FALSE) AS balanced,
+           {_PG_CONTENT} = c.content_hash AS content_ok,
+           c.prev_hash = c.expected_prev AND COALESCE(c.hash = {_PG_LINK}, FALSE) AS chain_ok
+    FROM chained c
+    LEFT JOIN per_tx p ON p.transaction_id = c.id
+    LEFT JOIN unnest(%(key_ids)s::text[], %(opads)s::bytea[], %(ipads)s::bytea[])
+        AS k(key_id, opad, ipad) ON k.key_id = c.key_id
 )
-SELECT c.id,
-       COALESCE(p.balanced AND p.n >= 2, FALSE) AS balanced,
-       {_PG_CONTENT} = c.content_hash AS content_ok,
-       c.prev_hash = c.expected_prev AND c.hash = {_PG_LINK} AS chain_ok
-FROM chained c LEFT JOIN per_tx p ON p.transaction_id = c.id
-WHERE NOT (COALESCE(p.balanced AND p.n >= 2, FALSE))
-   OR {_PG_CONTENT} <> c.content_hash
-   OR c.prev_hash <> c.expected_prev
-   OR c.hash <> {_PG_LINK}
-ORDER BY c.id
+SELECT id, key_id, known, balanced, content_ok, chain_ok FROM checked
+WHERE NOT (known AND balanced AND content_ok AND chain_ok)
+ORDER BY id
 LIMIT 1000
 """
 
@@ -226,7 +265,10 @@ def _problems_postgresql(checkpoint: LedgerCheckpoint | None) -> list[str]:
         "checkpoint": checkpoint.pk if checkpoint else None,
         "tips": json.dumps(tips),
         "genesis": GENESIS,
-        "legacy_until": _legacy_until(),
+        "legacy_until": legacy_until_id(),
+        "key_ids": [k.id for k in ledger_keys()],
+        "opads": [k.opad for k in ledger_keys()],
+        "ipads": [k.ipad for k in ledger_keys()],
     }
     with connection.cursor() as cursor:
         cursor.execute(_PG_BALANCE_CHECKS, params)
@@ -235,12 +277,14 @@ def _problems_postgresql(checkpoint: LedgerCheckpoint | None) -> list[str]:
             problems += _balance_problem(account_id, balance, may_go_negative, total)
             problems += _old_sums_problem(account_id, (row[4], row[5]), (row[6], row[7]))
         cursor.execute(_PG_TRANSACTION_CHECKS, params)
-        for tx_id, balanced, content_ok, chain_ok in cursor.fetchall():
+        for tx_id, kid, known, balanced, content_ok, chain_ok in cursor.fetchall():
             if not balanced:
                 problems.append(f"transaction {tx_id}: postings do not balance")
             if not content_ok:
                 problems.append(f"transaction {tx_id}: content does not match its hash")
-            if not chain_ok:
+            if not known:
+                problems.append(_key_problem(f"transaction {tx_id}", kid))
+            elif not chain_ok:
                 problems.append(f"transaction {tx_id}: hash chain broken")
         cursor.execute(_PG_TIPS, params)
         tips.update(dict(cursor.fetchall()))
@@ -250,7 +294,9 @@ def _problems_postgresql(checkpoint: LedgerCheckpoint | None) -> list[str]:
 # --- anywhere else (SQLite): in Python, in batches -----------------------------------------------
 
 
-def _problems_python(checkpoint: LedgerCheckpoint | None, batch_size: int = 5000) -> list[str]:
+def _problems_python(
+    checkpoint: LedgerCheckpoint | None, batch_size: int = 5000, *, accept_unkeyed: bool = False
+) -> list[str]:
     problems = _checkpoint_problems(checkpoint)
     upto = checkpoint.upto_id if checkpoint else 0
     old = Q(transaction_id__lte=upto)
@@ -287,7 +333,8 @@ def _problems_python(checkpoint: LedgerCheckpoint | None, batch_size: int = 5000
             (row.get("old_total") or Decimal(0), row.get("old_n") or 0),
         )
 
-    legacy_until = _legacy_until()
+    legacy_until = legacy_until_id()
+    keys = {k.id: k for k in ledger_keys()}
     tips: dict[str, str] = dict(checkpoint.tips) if checkpoint else {}
     last_id = upto
     while True:
@@ -302,6 +349,7 @@ def _problems_python(checkpoint: LedgerCheckpoint | None, batch_size: int = 5000
                 "content_hash",
                 "prev_hash",
                 "hash",
+                "key_id",
                 "community_id",
             )[:batch_size]
         )
@@ -324,9 +372,17 @@ def _problems_python(checkpoint: LedgerCheckpoint | None, batch_size: int = 5000
             )
             if recomputed != t["content_hash"]:
                 problems.append(f"transaction {t['id']}: content does not match its hash")
-            chain = CHAIN if t["id"] <= legacy_until else chain_name(t["community_id"])
+            chain = chain_of(t["id"], t["community_id"], legacy_until)
             prev = tips.get(chain) or chain_genesis(chain)
-            if t["prev_hash"] != prev or t["hash"] != chain_hash(prev, t["content_hash"]):
+            key = keys.get(t["key_id"])
+            if key is not None:
+                link = chain_hash(prev, t["content_hash"], key)
+            elif accept_unkeyed and not t["key_id"]:
+                link = unkeyed_chain_hash(prev, t["content_hash"])
+            else:
+                link = None
+                problems.append(_key_problem(f"transaction {t['id']}", t["key_id"]))
+            if t["prev_hash"] != prev or (link is not None and t["hash"] != link):
                 problems.append(f"transaction {t['id']}: hash chain broken")
             tips[chain] = t["hash"]
         last_id = ids[-1]

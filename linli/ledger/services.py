@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from linli.core.errors import Conflict, ValidationFailed
 from linli.ledger.models import Account, ChainHead, LedgerTransaction
+from linli.ledger.seal import LedgerKey, hmac_sql, mac, signing_key
 
 GENESIS = "0" * 64
 CHAIN = "main"
@@ -96,7 +97,15 @@ def chain_genesis(name: str) -> str:
     return hashlib.sha256(f"linli-chain:{name}".encode()).hexdigest()
 
 
-def chain_hash(prev_hash: str, own_content_hash: str) -> str:
+def chain_hash(prev_hash: str, own_content_hash: str, key: LedgerKey | None = None) -> str:
+    """A transaction's seal: HMAC-SHA256 of ``prev_hash:content_hash`` under the ledger key (the
+    newest unless given; ADR 0015). Without the key it cannot be recomputed."""
+    return mac(key or signing_key(), f"{prev_hash}:{own_content_hash}")
+
+
+def unkeyed_chain_hash(prev_hash: str, own_content_hash: str) -> str:
+    """The plain SHA-256 link of before ADR 0015 (``key_id`` empty): only ``ledger_reseal``
+    accepts it, to seal such a ledger once."""
     return hashlib.sha256(f"{prev_hash}:{own_content_hash}".encode()).hexdigest()
 
 
@@ -238,13 +247,15 @@ def _write_sqlite(tx: LedgerTransaction, cleaned, deltas) -> None:
         if row is None:  # the chain's first transaction
             _chain_head_exists(name)
             row = (chain_genesis(name),)
+        key = signing_key()
         tx.prev_hash = row[0]
-        tx.hash = chain_hash(tx.prev_hash, tx.content_hash)
+        tx.hash = chain_hash(tx.prev_hash, tx.content_hash, key)
+        tx.key_id = key.id
         tx.created_at = timezone.now()
         cursor.execute(
             "INSERT INTO ledger_transaction (kind, memo, actor_id, community_id, "
-            "idempotency_key, reverses_id, created_at, content_hash, prev_hash, hash) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "idempotency_key, reverses_id, created_at, content_hash, prev_hash, hash, key_id) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [
                 tx.kind,
                 tx.memo,
@@ -256,6 +267,7 @@ def _write_sqlite(tx: LedgerTransaction, cleaned, deltas) -> None:
                 tx.content_hash,
                 tx.prev_hash,
                 tx.hash,
+                tx.key_id,
             ],
         )
         tx.pk = cursor.lastrowid
@@ -283,18 +295,20 @@ def _write_sqlite(tx: LedgerTransaction, cleaned, deltas) -> None:
 # One statement (data-modifying CTEs), one round trip. ``tip`` moves the chain's tip first: its
 # row lock is taken here, at the last moment, and held only until COMMIT; SET reads the tip's
 # latest committed value (PostgreSQL re-reads a row it had to wait for), so the chain stays a
-# line under concurrency. The new hash is ``services.chain_hash`` computed by PostgreSQL.
+# line under concurrency. The new hash is ``services.chain_hash`` (an HMAC) computed by PostgreSQL
+# from the key's padded blocks (``seal.hmac_sql``); the key itself never reaches the database.
 _PG_POST = """
     WITH tip AS (
         UPDATE ledger_chainhead
         SET previous_hash = last_hash,
-            last_hash = encode(sha256(convert_to(last_hash || ':' || %s, 'UTF8')), 'hex')
+            last_hash = {hmac}
         WHERE name = %s
         RETURNING previous_hash, last_hash
     ), tx AS (
         INSERT INTO ledger_transaction (kind, memo, actor_id, community_id, idempotency_key,
-            reverses_id, created_at, content_hash, prev_hash, hash)
-        SELECT %s, %s, %s, %s, %s, %s, %s, %s, tip.previous_hash, tip.last_hash FROM tip
+            reverses_id, created_at, content_hash, prev_hash, hash, key_id)
+        SELECT %s, %s, %s, %s, %s, %s, %s, %s, tip.previous_hash, tip.last_hash, %s
+        FROM tip
         RETURNING id, prev_hash, hash
     ), legs AS (
         INSERT INTO ledger_posting (transaction_id, account_id, commodity, quantity)
@@ -306,17 +320,24 @@ _PG_POST = """
     )
     SELECT id, prev_hash, hash FROM tx
 """
+# The tip's new hash: parameters opad, ipad (bytea), then the content hash.
+_PG_TIP_HMAC = hmac_sql(opad="%s::bytea", ipad="%s::bytea", message="last_hash || ':' || %s")
 
 
 def _write_postgresql(tx: LedgerTransaction, cleaned, deltas) -> None:
     """The same writes as ``_write_sqlite`` in one statement (see ``_PG_POST``). Constraints (CHECK,
     unique) apply exactly as in the ORM path."""
+    key = signing_key()
+    tx.key_id = key.id
     tx.created_at = timezone.now()
     sql = _PG_POST.format(
+        hmac=_PG_TIP_HMAC,
         legs=", ".join(["(%s::bigint, %s::varchar, %s::numeric)"] * len(cleaned)),
         deltas=", ".join(["(%s::bigint, %s::numeric)"] * len(deltas)),
     )
     params: list = [
+        key.opad,
+        key.ipad,
         tx.content_hash,
         chain_name(tx.community_id),
         tx.kind,
@@ -327,6 +348,7 @@ def _write_postgresql(tx: LedgerTransaction, cleaned, deltas) -> None:
         tx.reverses_id,
         tx.created_at,
         tx.content_hash,
+        tx.key_id,
     ]
     for account, quantity in cleaned:
         params += [account.pk, account.commodity, quantity]

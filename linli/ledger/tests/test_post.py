@@ -6,6 +6,7 @@ from django.db import connection
 
 from linli.core.errors import Conflict, ValidationFailed
 from linli.ledger.models import Account, ChainHead, Immutable, LedgerTransaction, Posting
+from linli.ledger.reseal import append_only_lifted
 from linli.ledger.services import (
     IdempotencyConflict,
     InsufficientBalance,
@@ -184,12 +185,9 @@ class TestImmutability:
 
 
 def _tamper(sql: str, params) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":  # an attacker with superuser rights
-            cursor.execute("SET LOCAL session_replication_role = replica")
+    """What an attacker with the database's owner rights can do: lift the append-only triggers."""
+    with append_only_lifted(), connection.cursor() as cursor:
         cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
 
 
 @pytest.mark.django_db
