@@ -106,7 +106,10 @@ def _reencode(image: Image.Image) -> CleanImage:
     if image.format == "JPEG":
         image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # decode a huge JPEG at a reduced scale
     image.load()
-    oriented = ImageOps.exif_transpose(image)
+    try:
+        oriented = ImageOps.exif_transpose(image)
+    except Exception:  # unreadable EXIF: keep the pixels as they are (the EXIF is dropped anyway)
+        oriented = image
     if oriented.mode in ("RGBA", "LA", "PA") or (
         oriented.mode == "P" and "transparency" in oriented.info
     ):

@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import Http404
@@ -19,92 +18,17 @@ from PIL import Image
 from linli.core.errors import ValidationFailed
 from linli.core.testing import (
     GPS_IFD,
+    TOO_LARGE,
+    hostile_files,
     jpeg_bytes,
-    png_bomb,
     png_bytes,
+    stored_files,
     upload,
     webp_bytes,
 )
 from linli.core.uploads import image_clean, image_response, image_save, thumbnail_name
 
 pytestmark = pytest.mark.usefixtures("english")
-
-NOT_AN_IMAGE = "The photo must be a JPEG, PNG or WebP image."
-DAMAGED = "The photo cannot be read: the file is damaged or incomplete."
-TOO_LARGE = "The photo is larger than 5 MB."
-TOO_MANY_PIXELS = "The photo has more than 40 million pixels; send a smaller one."
-
-
-def _gif() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (8, 8)).save(out, "GIF")
-    return out.getvalue()
-
-
-def _noisy_jpeg() -> bytes:
-    out = io.BytesIO()
-    Image.effect_noise((300, 200), 80).convert("RGB").save(out, "JPEG")
-    return out.getvalue()
-
-
-def hostile_files() -> list:
-    """(id, name, bytes, claimed type, expected message): each must be refused."""
-    noisy = _noisy_jpeg()
-    return [
-        pytest.param(
-            "x.html",
-            b"<html><script>fetch('/api/v1/people/1/reveal')</script></html>",
-            "text/html",
-            NOT_AN_IMAGE,
-            id="html",
-        ),
-        pytest.param(
-            "x.svg",
-            b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)">'
-            b"<script>alert(document.cookie)</script></svg>",
-            "image/svg+xml",
-            NOT_AN_IMAGE,
-            id="svg",
-        ),
-        pytest.param(
-            "x.html",
-            b"RIFF\x40\x00\x00\x00WEBPVP8 <script>alert(document.cookie)</script>",
-            "image/webp",
-            NOT_AN_IMAGE,
-            id="riff-polyglot",
-        ),
-        pytest.param(
-            "x.gif",
-            b"GIF89a/*\x01\x00\x01\x00\x00\x00\x00*/=1;<script>alert(1)</script>",
-            "image/gif",
-            NOT_AN_IMAGE,
-            id="gif-polyglot",
-        ),
-        pytest.param(
-            "x.jpg",
-            b"\xff\xd8\xff\xe0\x00\x10JFIF\x00<script>alert(1)</script>",
-            "image/jpeg",
-            NOT_AN_IMAGE,
-            id="jpeg-magic-polyglot",
-        ),
-        pytest.param("real.gif", _gif(), "image/gif", NOT_AN_IMAGE, id="a-real-gif"),
-        pytest.param(
-            "cut.jpg", noisy[: len(noisy) // 2], "image/jpeg", DAMAGED, id="truncated-jpeg"
-        ),
-        pytest.param("bomb.png", png_bomb(), "image/png", TOO_MANY_PIXELS, id="20000x20000-png"),
-        pytest.param(
-            "big.jpg",
-            jpeg_bytes() + b"\x00" * (6 * 1024 * 1024),
-            "image/jpeg",
-            TOO_LARGE,
-            id="6-mb",
-        ),
-    ]
-
-
-def stored_files() -> list[Path]:
-    root = Path(settings.MEDIA_ROOT)
-    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
 class TestImageClean:

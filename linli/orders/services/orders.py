@@ -8,7 +8,8 @@ create         the resident for themself (phone page), or a worker for any resid
 dispatch       the station (station admin, social worker): to one volunteer or one team
 accept/decline the dispatched volunteer, the dispatched team's leader (naming who serves), or a
                worker who reached them by phone
-check in/out   the serving volunteer, their team leader, or a worker on their behalf
+check in/out   the serving volunteer, their team leader, or a worker on their behalf (photos
+               at check-out, or sent after it until the review: ``order_photos_add``)
 rate           the resident, or a worker writing down what the resident said
 team account   the serving volunteer, their team leader, or a worker writing down what they said
 review         the station: completes the evaluation and credits the volunteer's points
