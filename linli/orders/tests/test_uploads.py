@@ -169,3 +169,15 @@ class TestOnTheApi:
         )
         assert response.status_code == 409
         assert stored_files() == []
+
+    def test_a_body_without_files_is_a_client_error(self, desk, world, api_for):
+        order = self.done(desk)
+        url = f"{API}/service-orders/{order.pk}/photos"
+        client = api_for(world.volunteer_a)
+        for response in (
+            client.post(url, {"photos": "<script>alert(1)</script>"}),
+            client.post(url, {"photos": []}, content_type="application/json"),
+            client.post(url),
+        ):
+            assert 400 <= response.status_code < 500, response.content
+        assert stored_files() == []
