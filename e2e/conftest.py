@@ -16,12 +16,34 @@ def demo(request, django_db_serialized_rollback, transactional_db):
     call_command("seed_demo", verbosity=0)
 
 
+class WatchedBrowser:
+    """The browser, whose pages report what the Content-Security-Policy blocked and any script
+    error: a test fails on either (the pages' scripts must work under the policy)."""
+
+    def __init__(self, browser):
+        self._browser = browser
+        self.problems: list[str] = []
+
+    def new_page(self, **kwargs):
+        page = self._browser.new_page(**kwargs)
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
+        return page
+
+    def _console(self, message):
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            self.problems.append(message.text)
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture
 def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
+        chromium = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=[
                 "--no-sandbox",
@@ -33,8 +55,10 @@ def browser():
                 "--disable-sync",
             ],
         )
+        browser = WatchedBrowser(chromium)
         yield browser
-        browser.close()
+        chromium.close()
+        assert browser.problems == []
 
 
 def login(page, base_url: str, username: str, password: str = "linli-demo") -> None:

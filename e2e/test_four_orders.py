@@ -8,6 +8,7 @@ import os
 from conftest import ARTIFACTS, login
 
 from linli.accounts.models import User
+from linli.core.testing import jpeg_bytes
 from linli.orders.models import ServiceOrder
 from linli.points.selectors import points_balances
 from linli.visits.models import Visit
@@ -55,6 +56,10 @@ def test_an_order_goes_round_the_four_orders_in_the_browser(demo, live_server, b
     phone.locator(".card", has_text="家里缺一床厚棉被").locator("button:has-text('签到')").click()
     card = phone.locator(".card", has_text="家里缺一床厚棉被")
     card.locator("textarea[name=notes]").fill("送去了一床新棉被")
+    photo = os.path.join(ARTIFACTS, "check-out-photo.jpg")
+    with open(photo, "wb") as f:
+        f.write(jpeg_bytes((1600, 1200), gps=True))
+    card.locator("input[name=photos]").set_input_files(photo)
     _no_overflow(phone)
     phone.screenshot(path=os.path.join(ARTIFACTS, "volunteer-tasks-phone.png"), full_page=False)
     card.locator("button:has-text('签退')").click()
@@ -68,6 +73,9 @@ def test_an_order_goes_round_the_four_orders_in_the_browser(demo, live_server, b
     resident.get_by_text("感谢您的评价").wait_for()
 
     desk.goto(f"{live_server.url}/orders/{order.pk}/")
+    thumb = desk.locator("img[src*='/orders/photos/'][src$='/thumb/']")
+    thumb.wait_for()
+    assert thumb.evaluate("img => img.complete && img.naturalWidth") == 320  # the thumbnail
     desk.fill("textarea[name=review]", "及时送达，居民满意")
     desk.on("dialog", lambda dialog: dialog.accept())
     desk.click("button:has-text('完成评单')")

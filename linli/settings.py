@@ -5,6 +5,7 @@ import os
 import secrets
 from pathlib import Path
 
+import csp.constants as csp
 import dj_database_url
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
@@ -81,6 +82,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "template_partials",
+    "csp",
+    "ninja",  # serves the API docs' Swagger UI from its own static files (no CDN)
     "linli.core",
     "linli.ledger",
     "linli.places",
@@ -95,6 +98,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "linli.core.middleware.CookieLanguageMiddleware",
@@ -208,6 +212,9 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("LINLI_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Uploaded photos (linli.core.uploads): larger files, or more pixels, are refused before decoding.
+LINLI_IMAGE_MAX_BYTES = int(env_str("LINLI_IMAGE_MAX_BYTES", str(5 * 1024 * 1024)))
+LINLI_IMAGE_MAX_PIXELS = int(env_str("LINLI_IMAGE_MAX_PIXELS", "40000000"))
 LINLI_IMPORT_MAX_ROWS = 5000
 
 # --- Security (production) ----------------------------------------------------------------------
@@ -220,6 +227,22 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("LINLI_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response (django-csp; docs/security.md). Scripts only from our
+# own static files, or inline with the request's nonce (``{{ request.csp_nonce }}``); inline event
+# handlers (onclick=...) never run. Inline style attributes are allowed: the templates, Bootstrap,
+# the admin and Swagger UI use them, and a style cannot run script.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF, csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:"],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    },
+}
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 LOGGING = {

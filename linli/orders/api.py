@@ -5,7 +5,7 @@ import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from linli.core.api import API_AUTH, ErrorOut, LimitOffset, Moment, RecordId, Text
@@ -392,9 +392,30 @@ def order_check_in(request, order_id: RecordId):
     return order_services.order_check_in(actor=request.user, order_id=order_id)
 
 
-@_action("check-out", "签退: the service is done (photos are added on the page)")
+@_action("check-out", "签退: the service is done (then send photos to .../photos)")
 def order_check_out(request, order_id: RecordId, payload: CheckOutIn):
     return order_services.order_check_out(actor=request.user, order_id=order_id, **payload.dict())
+
+
+class PhotoOut(Schema):
+    id: int
+    order_id: int
+    uploaded_at: datetime.datetime
+
+
+@router.post(
+    "/service-orders/{order_id}/photos",
+    response={201: list[PhotoOut], **WRITE},
+    summary="Photos of the done service (multipart, field `photos`), before the review",
+)
+def order_photos_add(request, order_id: RecordId, photos: File[list[UploadedFile]]):
+    """Each photo must be a JPEG, PNG or WebP (at most 5 MB by default); it is re-encoded and
+    stored without its metadata. A file that is not such an image is refused with 422 and
+    nothing is stored."""
+    return Status(
+        201,
+        order_services.order_photos_add(actor=request.user, order_id=order_id, photos=photos),
+    )
 
 
 @_action("rate", "The resident's rating (评单)")

@@ -9,6 +9,12 @@ urlpatterns = [
     path("<int:order_id>/", views.order_detail, name="order_detail"),
     path("<int:order_id>/<slug:action>/", views.order_action, name="order_action"),
     path("photos/<int:photo_id>/", views.order_photo, name="order_photo"),
+    path(
+        "photos/<int:photo_id>/thumb/",
+        views.order_photo,
+        {"thumbnail": True},
+        name="order_photo_thumb",
+    ),
     path("needs/", views.need_list, name="need_list"),
     path("needs/new/", views.need_edit, name="need_create"),
     path("needs/<int:need_id>/", views.need_detail, name="need_detail"),

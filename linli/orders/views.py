@@ -8,7 +8,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -28,6 +28,7 @@ from linli.core.paging import (
     query_without_page,
 )
 from linli.core.scoping import has_perm
+from linli.core.uploads import image_response
 from linli.orders import forms, matching, selectors
 from linli.orders.models import Category, Need, Resource, ServiceOrder, Urgency
 from linli.orders.services import matching as batch
@@ -385,10 +386,11 @@ def _back(request, order_id: int):
 
 
 @login_required
-def order_photo(request, photo_id: int):
-    """A check-out photo, only to those who may see the order."""
+def order_photo(request, photo_id: int, thumbnail: bool = False):
+    """A check-out photo (or its thumbnail), only to those who may see the order: served as the
+    stored image type with ``nosniff`` and a download name of our own."""
     photo = selectors.order_photo_get(request.user, photo_id)
-    return FileResponse(photo.image.open("rb"))
+    return image_response(photo.image, f"photo-{photo.pk}", thumbnail=thumbnail)
 
 
 # --- batch dispatch ---------------------------------------------------------------------------

@@ -42,6 +42,12 @@ urlpatterns = [
         views.distribution_receipt,
         name="distribution_receipt",
     ),
+    path(
+        "distributions/<int:distribution_id>/receipt/thumb/",
+        views.distribution_receipt,
+        {"thumbnail": True},
+        name="distribution_receipt_thumb",
+    ),
     path("transfers/", views.transfer_list, name="transfer_list"),
     path("transfers/new/", views.transfer_create, name="transfer_create"),
     path("counts/", views.count_list, name="count_list"),

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -29,6 +29,7 @@ from linli.core.paging import (
 )
 from linli.core.privacy import mask_name
 from linli.core.scoping import has_perm, scope
+from linli.core.uploads import image_response
 from linli.people.models import Person
 from linli.warehouse import selectors
 from linli.warehouse.forms import (
@@ -517,12 +518,11 @@ def distribution_detail(request, distribution_id: int):
 
 
 @login_required
-def distribution_receipt(request, distribution_id: int):
-    """The receipt photo, only to those who may see the handout."""
+def distribution_receipt(request, distribution_id: int, thumbnail: bool = False):
+    """The receipt photo (or its thumbnail), only to those who may see the handout: served as the
+    stored image type with ``nosniff`` and a download name of our own."""
     distribution = selectors.distribution_get(request.user, distribution_id)
-    if not distribution.receipt:
-        raise Http404
-    return FileResponse(distribution.receipt.open("rb"))
+    return image_response(distribution.receipt, f"receipt-{distribution.pk}", thumbnail=thumbnail)
 
 
 # --- transfers, counts, write-offs -------------------------------------------------------------

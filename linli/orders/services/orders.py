@@ -8,7 +8,8 @@ create         the resident for themself (phone page), or a worker for any resid
 dispatch       the station (station admin, social worker): to one volunteer or one team
 accept/decline the dispatched volunteer, the dispatched team's leader (naming who serves), or a
                worker who reached them by phone
-check in/out   the serving volunteer, their team leader, or a worker on their behalf
+check in/out   the serving volunteer, their team leader, or a worker on their behalf (photos
+               at check-out, or sent after it until the review: ``order_photos_add``)
 rate           the resident, or a worker writing down what the resident said
 team account   the serving volunteer, their team leader, or a worker writing down what they said
 review         the station: completes the evaluation and credits the volunteer's points
@@ -32,9 +33,9 @@ from linli.accounts.roles import Perm
 from linli.core import audit
 from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from linli.core.scoping import get_in_scope, has_perm, require
-from linli.core.uploads import photo_check
+from linli.core.uploads import image_clean, image_save
 from linli.core.workflow import transition
-from linli.orders.models import Category, Need, ServiceOrder, Urgency
+from linli.orders.models import Category, Need, ServiceOrder, ServiceOrderPhoto, Urgency
 from linli.orders.services.needs import choice_clean, need_move, raise_if, text_clean
 from linli.people.models import Person
 from linli.volunteers import hours as volunteer_hours
@@ -341,15 +342,44 @@ def order_check_out(*, actor, order_id: int, notes: str = "", photos=()) -> Serv
     if len(photos) > MAX_PHOTOS:
         errors["photos"] = [_("At most %(n)d photos.") % {"n": MAX_PHOTOS}]
     raise_if(errors)
-    for photo in photos:
-        photo_check(photo, "photos")
+    images = [image_clean(photo, "photos") for photo in photos]  # every one, before any is kept
     order.checked_out_at = timezone.now()
     order.service_notes = notes
     _move(order, actor, Status.DONE, fields=["checked_out_at", "service_notes"])
-    for photo in photos:
-        order.photos.create(image=photo, uploaded_by=actor)
+    _photos_store(order, actor, images)
     audit.record(actor, "order.check_out", order, photos=len(photos))
     return order
+
+
+@transaction.atomic
+def order_photos_add(*, actor, order_id: int, photos=()) -> list[ServiceOrderPhoto]:
+    """Photos of a done service sent after the check-out (a phone client sends one file a
+    request): by those who check out, before the station's review, up to five in all."""
+    order, rel = _locked(actor, order_id)
+    _may("check_out", rel, order, str(SERVING_ONLY))
+    if order.status != Status.DONE:
+        raise Conflict(_("Photos are added once the service is done and before it is reviewed."))
+    photos = list(photos)
+    if not photos:
+        raise ValidationFailed(_("Attach a photo."), fields={"photos": [_("Attach a photo.")]})
+    if order.photos.count() + len(photos) > MAX_PHOTOS:
+        message = _("At most %(n)d photos.") % {"n": MAX_PHOTOS}
+        raise ValidationFailed(message, fields={"photos": [message]})
+    images = [image_clean(photo, "photos") for photo in photos]
+    stored = _photos_store(order, actor, images)
+    audit.record(actor, "order.photos_add", order, photos=len(stored))
+    return stored
+
+
+def _photos_store(order: ServiceOrder, actor, images) -> list[ServiceOrderPhoto]:
+    """Store checked photos (re-encoded, random names, thumbnails): the last step of a service."""
+    stored = []
+    for image in images:
+        photo = ServiceOrderPhoto(order=order, uploaded_by=actor)
+        image_save(photo.image, image)
+        photo.save()
+        stored.append(photo)
+    return stored
 
 
 @transaction.atomic

@@ -9,11 +9,12 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from linli.core.testing import png_bytes
 from linli.orders.models import MatchRun, Need, Resource, ServiceOrder
 from linli.orders.services import needs as need_services
 from linli.places.models import ServiceSite
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = png_bytes()
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -182,7 +183,8 @@ def test_the_volunteer_works_from_the_tasks_page_with_photos(desk, world, client
     order.refresh_from_db()
     assert order.status == "done" and order.photos.count() == 1
     photo = order.photos.get()
-    assert b"".join(client.get(f"/orders/photos/{photo.pk}/").streaming_content) == PNG
+    served = client.get(f"/orders/photos/{photo.pk}/")
+    assert served["Content-Type"] == "image/jpeg" and b"".join(served.streaming_content)
     assert client_for(world.worker_b).get(f"/orders/photos/{photo.pk}/").status_code == 404
     assert response.status_code == 302
 

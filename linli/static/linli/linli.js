@@ -35,6 +35,34 @@ document.addEventListener("click", function (event) {
   picker.querySelector('input[type="search"]').value = choice.getAttribute("data-pick-label");
   choice.parentNode.innerHTML = "";
 });
+// ...and its search box sends what is typed as ?q= (htmx evaluates no script: allowEval is off).
+document.addEventListener("htmx:configRequest", function (event) {
+  var elt = event.detail.elt;
+  if (elt.hasAttribute && elt.hasAttribute("data-picker-search")) {
+    event.detail.parameters.q = elt.value;
+  }
+});
+
+// No inline event handlers (the Content-Security-Policy forbids them): behaviour hangs on data-*.
+// A choice that applies at once: <select data-autosubmit> submits its form; <select data-navigate>
+// reloads the page with ?name=value.
+document.addEventListener("change", function (event) {
+  var el = event.target;
+  if (!el.hasAttribute) return;
+  if (el.hasAttribute("data-autosubmit") && el.form) el.form.submit();
+  if (el.hasAttribute("data-navigate")) {
+    window.location.search = encodeURIComponent(el.name) + "=" + encodeURIComponent(el.value);
+  }
+});
+// After an htmx request, <form data-reset-after-request="selector"> is cleared and the field the
+// selector names takes the focus (the till's barcode box).
+document.addEventListener("htmx:afterRequest", function (event) {
+  var form = event.target;
+  if (!form.hasAttribute || !form.hasAttribute("data-reset-after-request")) return;
+  form.reset();
+  var field = form.querySelector(form.getAttribute("data-reset-after-request"));
+  if (field) field.focus();
+});
 
 // Print the page: <button data-print>.
 document.addEventListener("click", function (event) {

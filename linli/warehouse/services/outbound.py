@@ -14,7 +14,7 @@ from linli.accounts.roles import Perm
 from linli.core import audit, idempotency
 from linli.core.errors import NotFound, ValidationFailed
 from linli.core.scoping import has_perm, require
-from linli.core.uploads import photo_check
+from linli.core.uploads import image_clean, image_save
 from linli.ledger.services import Leg
 from linli.people.models import Household, Person
 from linli.warehouse.models import (
@@ -184,7 +184,7 @@ def distribution_create(
         ]
     if errors:
         raise invalid(errors)
-    photo_check(receipt, "receipt")
+    receipt_image = image_clean(receipt, "receipt") if receipt is not None else None
     location = active_location(community_id, location_id)
     picks = allocate_lines(community_id, location, lines, to_give=True)
     if person is None and any(item.is_medicine for item, _pick in picks):
@@ -217,8 +217,8 @@ def distribution_create(
         memo=f"发放 {distribution.recipient_display}",
         idempotency_key=once.ledger_key,
     )
-    if receipt is not None:
-        distribution.receipt.save(receipt.name[-80:], receipt, save=False)
+    if receipt_image is not None:  # re-encoded, under a random name: never the uploaded one
+        image_save(distribution.receipt, receipt_image)
     distribution.save()
     DistributionLine.objects.bulk_create(
         DistributionLine(
