@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.forms import BootstrapForm
@@ -212,6 +213,17 @@ class ImportUploadForm(BootstrapForm):
         ids = list(communities.values_list("pk", flat=True))
         if len(ids) == 1:
             self.fields["community"].initial = ids[0]
+
+    def clean_file(self):
+        """Refuse an oversized upload before a byte of it is read into memory or parsed."""
+        upload = self.cleaned_data["file"]
+        limit = settings.LINLI_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)s MB. Split the roster into smaller files.")
+                % {"mb": f"{limit / (1024 * 1024):g}"}
+            )
+        return upload
 
 
 class ImportConfirmForm(BootstrapForm):
