@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core.forms import BootstrapForm
 from linli.people.models import SETTABLE_TAGS, Consent, Gender, Household, Person, Tag
+from linli.people.roster_import import too_large_message
 from linli.people.selectors import AGE_BANDS
 from linli.places.models import Community, Compound, Grid
 
@@ -217,12 +218,8 @@ class ImportUploadForm(BootstrapForm):
     def clean_file(self):
         """Refuse an oversized upload before a byte of it is read into memory or parsed."""
         upload = self.cleaned_data["file"]
-        limit = settings.LINLI_IMPORT_MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("The file is larger than %(mb)s MB. Split the roster into smaller files.")
-                % {"mb": f"{limit / (1024 * 1024):g}"}
-            )
+        if upload.size > settings.LINLI_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(too_large_message())
         return upload
 
 

@@ -203,11 +203,7 @@ def inspect_archive(data: bytes) -> None:
 
     ``zipfile`` never returns more than a member's declared size (a member that inflates beyond
     it fails its CRC check), so the sizes in the directory are a bound on what openpyxl reads."""
-    if len(data) > settings.LINLI_IMPORT_MAX_BYTES:
-        raise ValidationFailed(
-            _("The file is larger than %(mb)s MB. Split the roster into smaller files.")
-            % {"mb": _megabytes(settings.LINLI_IMPORT_MAX_BYTES)}
-        )
+    check_upload_size(len(data))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
@@ -252,8 +248,16 @@ def inspect_archive(data: bytes) -> None:
                     )
 
 
-def _megabytes(n: int) -> str:
-    return f"{n / (1024 * 1024):g}"
+def too_large_message() -> str:
+    return _("The file is larger than %(mb)s MB. Split the roster into smaller files.") % {
+        "mb": f"{settings.LINLI_IMPORT_MAX_BYTES / (1024 * 1024):g}"
+    }
+
+
+def check_upload_size(size: int) -> None:
+    """Refuse an upload over ``LINLI_IMPORT_MAX_BYTES``; call it before reading the file."""
+    if size > settings.LINLI_IMPORT_MAX_BYTES:
+        raise ValidationFailed(too_large_message())
 
 
 def _text(value) -> str:
@@ -384,7 +388,11 @@ def read_workbook(data: bytes) -> Roster:
     except DomainError:
         raise
     except Exception as exc:  # zip, XML (defusedxml), openpyxl and value errors of a broken file
-        logger.info("roster upload unreadable: %s: %s", type(exc).__name__, exc)
+        causes, cause = [], exc
+        while cause is not None and len(causes) < 5:
+            causes.append(f"{type(cause).__name__}: {cause}")
+            cause = cause.__cause__ or cause.__context__
+        logger.info("roster upload unreadable: %s", " ← ".join(causes))
         raise _unreadable() from exc
 
 
