@@ -204,7 +204,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # (empty rows count), the rows written per transaction (keeps SQLite's write lock short).
 LINLI_IMPORT_MAX_BYTES = int(env_str("LINLI_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 LINLI_IMPORT_MAX_ROWS = int(env_str("LINLI_IMPORT_MAX_ROWS", "5000"))
-LINLI_IMPORT_CHUNK_ROWS = int(env_str("LINLI_IMPORT_CHUNK_ROWS", "200"))
+LINLI_IMPORT_CHUNK_ROWS = int(env_str("LINLI_IMPORT_CHUNK_ROWS", "100"))
 
 # --- Security (production) ----------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
