@@ -176,6 +176,8 @@ def _has_doctype(prolog: bytes) -> bool:
     Entities can only be declared inside a ``<!DOCTYPE``, which can only stand before the root
     element; so reading the prolog is enough. A prolog longer than ``PROLOG_BYTES`` counts as
     one."""
+    if prolog.startswith(b"\xef\xbb\xbf"):  # UTF-8 byte order mark
+        prolog = prolog[3:]
     if prolog.startswith((b"\xff\xfe", b"\xfe\xff")) or prolog[:4].count(b"\x00") >= 1:
         text = prolog.decode("utf-16", errors="replace")
     else:

@@ -90,6 +90,9 @@ class TestHostileRosterFiles:
     def test_xml_entities_are_refused_before_parsing(self, world, client_for, api_for, no_openpyxl):
         bomb = sheet_xml(inline_row(1, HEADER) + inline_row(2, ["&lol4;"]), BILLION_LAUGHS)
         refused(world, client_for, api_for, raw_xlsx(bomb), "DOCTYPE")
+        refused(world, client_for, api_for, raw_xlsx(b"\xef\xbb\xbf" + bomb), "DOCTYPE")
+        utf16 = bomb.decode().replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")
+        refused(world, client_for, api_for, raw_xlsx(utf16), "DOCTYPE")
         strings = (
             '<?xml version="1.0"?><!-- a comment first --> ' + BILLION_LAUGHS + f'<sst xmlns="'
             f'{"http://schemas.openxmlformats.org/spreadsheetml/2006/main"}"><si><t>&lol4;</t>'
