@@ -502,7 +502,7 @@ def roster_upload(*, actor, community_id: int, file_name: str, data: bytes) -> I
     with transaction.atomic():
         batch = ImportBatch.objects.create(
             community_id=community_id,
-            file_name=file_name[:200],
+            file_name=_CONTROL.sub("", file_name).strip()[:200] or "roster.xlsx",
             uploaded_by=actor,
             rows=_dump(rows),
             row_count=len(rows),

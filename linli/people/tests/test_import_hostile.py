@@ -153,6 +153,16 @@ class TestHostileRosterFiles:
         )
         assert ok.row_count == 1
 
+    def test_a_file_name_with_control_characters_is_stored_clean(self, world):
+        batch = roster_import.roster_upload(
+            actor=world.worker_a,
+            community_id=world.a.pk,
+            file_name="a\x00b\x1f.xlsx",
+            data=raw_xlsx(sheet_xml(good_sheet())),
+        )
+        batch.refresh_from_db()
+        assert batch.file_name == "ab.xlsx"
+
     def test_columns_far_to_the_right_are_not_read(self, world):
         far = f'<row r="2"><c r="XFD2" t="inlineStr"><is><t>{"x"}</t></is></c></row>'
         sheet = sheet_xml(inline_row(1, HEADER) + far + good_sheet().split("</row>", 1)[1])
