@@ -17,12 +17,13 @@ import io
 import json
 import logging
 import re
+import time
 import unicodedata
 import zipfile
 from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -91,6 +92,8 @@ PROLOG_BYTES = 64 * 1024
 # Reading: the header is looked for in the first rows; columns beyond MAX_COLUMNS are not read.
 HEADER_SEARCH_ROWS = 10
 MAX_COLUMNS = 100
+# Applying on SQLite: the pause between chunks that lets other writers take the lock.
+SQLITE_PAUSE = 0.1
 
 _SPACES = re.compile(r"\s+")
 _CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
@@ -677,7 +680,10 @@ def roster_apply(*, actor, batch_id: int, update_existing: bool) -> dict[str, in
         raise Conflict(_("This roster has already been imported or discarded."))
     try:
         while not _apply_chunk(actor, batch.pk):
-            pass
+            if connection.vendor == "sqlite":
+                # SQLite's busy handler polls a waiting writer at most every 100 ms and is not
+                # fair: without a pause the next chunk would take the lock again at once.
+                time.sleep(SQLITE_PAUSE)
     except DatabaseError as exc:
         logger.warning("roster import %s stopped: %s", batch.pk, exc)
         reason = _("The database was busy or failed (%(error)s).") % {"error": str(exc)[:200]}
