@@ -89,6 +89,7 @@ MAX_TOTAL = 100 * 1024 * 1024
 MAX_RATIO = 100  # uncompressed / compressed, for members over RATIO_FLOOR (real sheets: ~8)
 RATIO_FLOOR = 1024 * 1024
 PROLOG_BYTES = 64 * 1024
+NOT_PARSED = ("xl/media/", "xl/embeddings/", "xl/printersettings/", "docprops/thumbnail")
 # Reading: the header is looked for in the first rows; columns beyond MAX_COLUMNS are not read.
 HEADER_SEARCH_ROWS = 10
 MAX_COLUMNS = 100
@@ -196,10 +197,10 @@ def _has_doctype(prolog: bytes) -> bool:
             end, closer = text.find("-->", position), 3
         elif text.startswith("<!", position):
             return True  # <!DOCTYPE or <!ENTITY
-        else:
-            return position >= len(text)  # a root element follows, or the prolog never ends
+        else:  # a root element follows, or the part ends: too long a prolog counts as a DTD
+            return position >= len(text) and len(prolog) >= PROLOG_BYTES
         if end < 0:
-            return True
+            return len(prolog) >= PROLOG_BYTES
         position = end + closer
 
 
@@ -219,38 +220,43 @@ def inspect_archive(data: bytes) -> None:
             raise _refuse_part("*")
         total = 0
         for info in members:
-            name = info.filename
-            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                limit = MAX_SHEET_XML
-            elif name == "xl/sharedStrings.xml":
-                limit = MAX_SHARED_STRINGS
-            elif name.endswith((".xml", ".rels")):
-                limit = MAX_OTHER_PART
-            else:
-                limit = MAX_TOTAL
             total += info.file_size
             ratio = info.file_size / max(info.compress_size, 1)
             if (
-                info.file_size > limit
+                info.file_size > _part_limit(info.filename)
                 or total > MAX_TOTAL
                 or (info.file_size > RATIO_FLOOR and ratio > MAX_RATIO)
             ):
-                raise _refuse_part(name)
+                raise _refuse_part(info.filename)
         for info in members:
-            if info.filename.endswith((".xml", ".rels")) and not info.is_dir():
-                try:
-                    with archive.open(info) as member:
-                        prolog = member.read(PROLOG_BYTES)
-                except (zipfile.BadZipFile, OSError, EOFError, ValueError,
-                        NotImplementedError, RuntimeError) as exc:  # fmt: skip
-                    raise _unreadable() from exc
-                if _has_doctype(prolog):
-                    raise ValidationFailed(
-                        _(
-                            "This workbook contains XML declarations (DOCTYPE/ENTITY) that Excel "
-                            "never writes; it is refused. Save the roster again from Excel or WPS."
-                        )
+            # openpyxl finds parts through the relationships, whatever their names: every part
+            # but pictures and embedded files may be parsed as XML, so every one is checked.
+            if info.is_dir() or info.filename.lower().startswith(NOT_PARSED):
+                continue
+            try:
+                with archive.open(info) as member:
+                    prolog = member.read(PROLOG_BYTES)
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError,
+                    NotImplementedError, RuntimeError) as exc:  # fmt: skip
+                raise _unreadable() from exc
+            if _has_doctype(prolog):
+                raise ValidationFailed(
+                    _(
+                        "This workbook contains XML declarations (DOCTYPE/ENTITY) that Excel "
+                        "never writes; it is refused. Save the roster again from Excel or WPS."
                     )
+                )
+
+
+def _part_limit(name: str) -> int:
+    lower = name.lower()
+    if lower.startswith(NOT_PARSED):
+        return MAX_TOTAL
+    if "sharedstrings" in lower:
+        return MAX_SHARED_STRINGS
+    if lower.startswith("xl/worksheets/"):
+        return MAX_SHEET_XML
+    return MAX_OTHER_PART
 
 
 def too_large_message() -> str:

@@ -100,6 +100,13 @@ class TestHostileRosterFiles:
         ).encode()
         refused(world, client_for, api_for, raw_xlsx(sheet_xml(good_sheet()), strings), "DOCTYPE")
 
+    def test_a_sheet_under_another_name_is_checked_too(self, world, client_for, api_for):
+        bomb = sheet_xml(inline_row(1, HEADER) + inline_row(2, ["&lol4;"]), BILLION_LAUGHS)
+        data = raw_xlsx(bomb).replace(b"worksheets/sheet1.xml", b"worksheets/SHEET1.DAT")
+        refused(world, client_for, api_for, data, "DOCTYPE")
+        long_prolog = sheet_xml(good_sheet(), "<!--" + "x" * 70_000 + "-->")
+        refused(world, client_for, api_for, raw_xlsx(long_prolog), "DOCTYPE")
+
     def test_xml_entities_are_refused_by_defusedxml_too(
         self, world, client_for, api_for, monkeypatch, caplog
     ):
