@@ -43,6 +43,7 @@ bench: $(VENV)/.installed
 	$(PY) bench/ledger_bench.py
 	$(PY) bench/warehouse_bench.py
 	$(PY) bench/matching_bench.py
+	$(PY) bench/roster_import_bench.py
 
 # Schemathesis against the OpenAPI schema: no input may produce a 5xx (FUZZ_DATABASE=postgres too).
 fuzz: $(VENV)/.installed-test

@@ -4,7 +4,7 @@ import datetime
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
@@ -69,18 +69,26 @@ ROWS = [
     ],
 ]
 
+TITLE = "玉林北路社区居民花名册"
+
 if __name__ == "__main__":
+    # Like an office's roster: a merged title row above the column names (the import finds the
+    # header in the first rows), ID and mobile columns formatted as text so Excel keeps every digit.
     book = Workbook()
     sheet = book.active
     sheet.title = "居民花名册"
+    sheet.append([TITLE])
+    sheet.merge_cells("A1:H1")
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].alignment = Alignment(horizontal="center")
     sheet.append(["姓名", "性别", "身份证号", "手机号", "网格", "小区", "楼栋门牌", "标签"])
-    for cell in sheet[1]:
+    for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in ROWS:
         sheet.append(row)
     for column, width in zip("ABCDEFGH", [10, 6, 22, 14, 10, 12, 16, 16], strict=True):
         sheet.column_dimensions[column].width = width
-    for row in sheet.iter_rows(min_row=2):
+    for row in sheet.iter_rows(min_row=3):
         row[2].number_format = row[3].number_format = "@"
     target = (
         Path(__file__).resolve().parents[1] / "linli" / "static" / "linli" / "roster-sample.xlsx"

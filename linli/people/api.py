@@ -8,9 +8,11 @@ from ninja.pagination import paginate
 
 from linli.core.api import API_AUTH, ErrorOut, LimitOffset, RecordId, Text
 from linli.people import selectors, services
+from linli.people.api_import import router as import_router
 from linli.people.models import Person, Tag
 
 router = Router(tags=["residents"], auth=API_AUTH)
+router.add_router("/", import_router)
 
 GenderIn = Literal["male", "female", "unknown"]
 TagIn = Literal[tuple(Tag.values)]  # type: ignore[valid-type]

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.forms import BootstrapForm
 from linli.people.models import SETTABLE_TAGS, Consent, Gender, Household, Person, Tag
+from linli.people.roster_import import too_large_message
 from linli.people.selectors import AGE_BANDS
 from linli.places.models import Community, Compound, Grid
 
@@ -212,6 +214,13 @@ class ImportUploadForm(BootstrapForm):
         ids = list(communities.values_list("pk", flat=True))
         if len(ids) == 1:
             self.fields["community"].initial = ids[0]
+
+    def clean_file(self):
+        """Refuse an oversized upload before a byte of it is read into memory or parsed."""
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.LINLI_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(too_large_message())
+        return upload
 
 
 class ImportConfirmForm(BootstrapForm):

@@ -269,10 +269,14 @@ class Consent(models.Model):
 
 
 class ImportBatch(models.Model):
-    """An uploaded roster waiting for confirmation. Rows are kept encrypted, then cleared."""
+    """An uploaded roster: checked rows waiting for confirmation, then applied in chunks.
+
+    Rows (with each row's result once applied) are kept encrypted; when the import ends only the
+    rows the worker must still act on (failed rows, children under 14) are kept, numbers masked."""
 
     class Status(models.TextChoices):
         PREVIEW = "preview", _("Waiting for confirmation")
+        APPLYING = "applying", _("Importing")
         APPLIED = "applied", _("Imported")
         DISCARDED = "discarded", _("Discarded")
 
@@ -289,6 +293,20 @@ class ImportBatch(models.Model):
     row_count = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
     update_count = models.PositiveIntegerField(default=0)
+    child_count = models.PositiveIntegerField(default=0)
+    header_line = models.PositiveIntegerField(default=1)
+    ignored_columns = models.JSONField(default=list, blank=True)
+    # Applying: rows are written in chunks, each in its own short transaction.
+    update_existing = models.BooleanField(default=False)
+    done_count = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    tagged_count = models.PositiveIntegerField(default=0)
+    failed_count = models.PositiveIntegerField(default=0)
+    chunk_count = models.PositiveIntegerField(default=0)
+    stopped_reason = models.CharField(max_length=300, blank=True)
+    apply_started_at = models.DateTimeField(null=True, blank=True)
+    apply_finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("import batch")

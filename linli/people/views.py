@@ -4,6 +4,7 @@ Thin: parse with forms, act through services, read with selectors."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -24,7 +25,7 @@ from linli.core.paging import (
 )
 from linli.core.panels import render_panels
 from linli.core.scoping import community_ids, has_perm, require, require_any
-from linli.people import roster, selectors, services
+from linli.people import roster, roster_import, selectors, services
 from linli.people.forms import (
     ConsentForm,
     EndTagForm,
@@ -354,7 +355,7 @@ def import_upload(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            batch = roster.roster_upload(
+            batch = roster_import.roster_upload(
                 actor=request.user,
                 community_id=form.cleaned_data["community"].pk,
                 file_name=upload.name,
@@ -364,45 +365,65 @@ def import_upload(request):
             form.add_error("file", exc.message)
         else:
             return redirect("people:import_preview", batch_id=batch.pk)
-    return render(request, "people/import_upload.html", {"form": form})
+    return render(
+        request,
+        "people/import_upload.html",
+        {
+            "form": form,
+            "max_rows": settings.LINLI_IMPORT_MAX_ROWS,
+            "max_mb": f"{settings.LINLI_IMPORT_MAX_BYTES / (1024 * 1024):g}",
+        },
+    )
 
 
 @login_required
 def import_preview(request, batch_id: int):
-    """Step 2: every row with its errors; confirm imports all rows or none."""
-    batch, rows = roster.roster_preview(actor=request.user, batch_id=batch_id)
+    """Step 2: every row with its errors; confirm writes the rows in chunks. Afterwards the same
+    page shows the progress and the outcome (failed rows, children whose guardian to record)."""
+    batch, rows = roster_import.roster_preview(actor=request.user, batch_id=batch_id)
     form = ImportConfirmForm(*form_args(request))
     if request.method == "POST" and form.is_valid():
         if "discard" in request.POST:
             try:
-                roster.roster_discard(actor=request.user, batch_id=batch.pk)
+                roster_import.roster_discard(actor=request.user, batch_id=batch.pk)
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
                 messages.info(request, _("The roster was discarded; nothing was imported."))
             return redirect("people:import_upload")
         try:
-            result = roster.roster_apply(
+            result = roster_import.roster_apply(
                 actor=request.user,
                 batch_id=batch.pk,
                 update_existing=form.cleaned_data["update_existing"],
             )
         except DomainError as exc:
             messages.error(request, exc.message)
-            return redirect("people:import_preview", batch_id=batch.pk)
-        messages.success(
-            request,
-            _("Imported: %(created)d new, %(updated)d updated, %(tagged)d tags added.") % result,
-        )
-        return redirect("people:list")
+        else:
+            message = (
+                _("Imported: %(created)d new, %(updated)d updated, %(tagged)d tags added.") % result
+            )
+            if result["failed"]:
+                messages.warning(
+                    request,
+                    message + " " + _("%(failed)d rows could not be written; see below.") % result,
+                )
+            else:
+                messages.success(request, message)
+        return redirect("people:import_preview", batch_id=batch.pk)
+    template = "people/import_preview.html"
+    if request.headers.get("HX-Request"):
+        template += "#progress"
     return render(
         request,
-        "people/import_preview.html",
+        template,
         {
             "batch": batch,
             "rows": rows,
             "form": form,
             "bad_rows": sum(1 for r in rows if r.errors),
             "updates": sum(1 for r in rows if r.action == "update"),
+            "children": [r for r in rows if r.child and r.result != "failed"],
+            "failed": [r for r in rows if r.result == "failed"],
         },
     )

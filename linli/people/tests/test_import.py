@@ -7,7 +7,7 @@ from openpyxl import Workbook
 
 from linli.conftest import make_id_number, years_ago
 from linli.core.errors import NotFound, ValidationFailed
-from linli.people import roster
+from linli.people import roster_import as roster
 from linli.people.models import ImportBatch, Person, PersonTag
 
 HEADER = ["姓名", "性别", "身份证号", "手机号", "网格", "小区", "楼栋门牌", "标签"]
@@ -71,11 +71,15 @@ class TestRosterImport:
         )
         assert batch.row_count == 3 and batch.error_count == 0
         result = roster.roster_apply(actor=world.worker_a, batch_id=batch.pk, update_existing=False)
-        assert result == {"created": 3, "updated": 0, "tagged": 4}
+        assert result == {"created": 3, "updated": 0, "tagged": 4, "failed": 0}
         assert Person.objects.filter(community=world.a).count() == 3
         assert PersonTag.objects.filter(tag="lives_alone", person__name="周大爷").exists()
         batch.refresh_from_db()
-        assert batch.status == "applied" and batch.rows == ""
+        assert batch.status == "applied" and batch.chunk_count == 1
+        kept = roster.batch_rows(batch)  # only the child, whose guardian is still to record
+        assert [(r.name, r.id_number, r.mobile, r.child) for r in kept] == [
+            ("郑小妹", "", "", True)
+        ]
 
     def test_one_bad_row_imports_nothing(self, world):
         rows = good_rows()
