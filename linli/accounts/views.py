@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from linli.accounts.forms import LoginForm
 from linli.accounts.middleware import ActiveCommunityMiddleware
 from linli.accounts.selectors import communities_of_user
+from linli.core.parsing import form_id
 
 
 class LoginView(auth_views.LoginView):
@@ -33,9 +34,9 @@ def lockout(request, credentials, *args, **kwargs):
 @require_POST
 def switch_community(request):
     """The community switcher: remember the chosen community (or all) in the session."""
-    chosen = request.POST.get("community", "")
-    if chosen.isdigit() and communities_of_user(request.user).filter(pk=int(chosen)).exists():
-        request.session[ActiveCommunityMiddleware.SESSION_KEY] = int(chosen)
+    chosen = form_id(request, "community")
+    if chosen is not None and communities_of_user(request.user).filter(pk=chosen).exists():
+        request.session[ActiveCommunityMiddleware.SESSION_KEY] = chosen
     else:
         request.session.pop(ActiveCommunityMiddleware.SESSION_KEY, None)
     next_url = request.POST.get("next", "/")

@@ -17,12 +17,13 @@ from dataclasses import asdict, dataclass, field
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from linli.accounts.roles import Perm
 from linli.core import audit
 from linli.core.errors import Conflict, ValidationFailed
+from linli.core.exports import SafeWorkbook
 from linli.core.privacy import (
     birth_date_from_id,
     gender_from_id,
@@ -326,7 +327,7 @@ def roster_discard(*, actor, batch_id: int) -> None:
 
 def roster_export(*, actor, people) -> bytes:
     """The filtered list as .xlsx, with masked ID and mobile numbers. Audited."""
-    workbook = Workbook(write_only=True)
+    workbook = SafeWorkbook()  # text that looks like a formula stays text
     sheet = workbook.create_sheet("居民")
     sheet.append(["姓名", "性别", "出生日期", "年龄", *COLUMNS[2:]])
     gender_words = {v: k for k, v in GENDERS.items()}

@@ -12,6 +12,7 @@ from pypinyin import Style, lazy_pinyin
 
 from linli.accounts.roles import Perm
 from linli.core import audit
+from linli.core.dates import birth_date_problem, service_date_problem
 from linli.core.errors import Conflict, ValidationFailed
 from linli.core.privacy import (
     birth_date_from_id,
@@ -90,8 +91,8 @@ def _validate_and_apply(person: Person, changes: dict[str, Any]) -> list[str]:
         data["notes"] = data["notes"] or ""
 
     birth_date = data.get("birth_date", person.birth_date)
-    if birth_date and birth_date > datetime.date.today():
-        errors.setdefault("birth_date", []).append(_("The birth date cannot be in the future."))
+    if problem := birth_date_problem(birth_date):
+        errors.setdefault("birth_date", []).append(problem)
 
     if "id_number" in data:
         data["id_number"] = normalise_id_number(data["id_number"])
@@ -245,6 +246,8 @@ def person_tag_add(
             _("A tag cannot start in the future."),
             fields={"start_date": [_("A tag cannot start in the future.")]},
         )
+    if problem := service_date_problem(start_date):
+        raise ValidationFailed(problem, fields={"start_date": [problem]})
     if person.tags.filter(tag=tag, end_date__isnull=True).exists():
         raise Conflict(_("This resident already carries this tag."))
     if tag == Tag.CHILD_IN_DIFFICULTY and (
@@ -316,6 +319,8 @@ def consent_record(
     given_on = given_on or datetime.date.today()
     if given_on > datetime.date.today():
         errors["given_on"] = [_("Consent cannot be dated in the future.")]
+    elif problem := service_date_problem(given_on):
+        errors["given_on"] = [problem]
     guardian = None
     if guardian_id is not None:
         guardian = Person.objects.filter(pk=guardian_id, community_id=person.community_id).first()
