@@ -34,11 +34,11 @@ HUGE = "99999999999999999999999"
 HOSTILE = ["²", "１２", HUGE, "-1", "", "\x00", "9" * 4000, "' OR 1=1--"]
 # Into each parameter the view reads, one at a time.
 HOSTILE_ONE = ["²", HUGE]
-# Into the path: ids past 64 bits and at the 64-bit edge.
-HOSTILE_IDS = [HUGE, "9223372036854775807"]
+# Into the path: an id past 64 bits.
+HOSTILE_IDS = [HUGE]
 # Into every field of a form at once, then into each field alone (the others keep their values).
 HOSTILE_FORM = ["²", HUGE, "-1", "\x00", "x" * 5000]
-HOSTILE_FIELD = [HUGE, "\x00"]
+HOSTILE_FIELD = [HUGE]
 
 COMMON_PARAMS = [
     "page",
@@ -265,7 +265,10 @@ def _fill(route: str, ids: dict, *, hostile: str | None = None) -> str:
 class Failures(list):
     """Requests that crashed or answered 5xx, each as one readable line."""
 
+    sent = 0
+
     def check(self, client, method, url, data=None):
+        self.sent += 1
         try:
             response = getattr(client, method)(url, data or {})
         except Exception as exc:  # noqa: BLE001 - every crash is reported, not just the first
@@ -317,6 +320,7 @@ def test_no_page_answers_5xx_to_hostile_ids_or_query_values(town, role, english)
         for name in _params_read(view):
             for value in HOSTILE_ONE:
                 failures.check(client, "get", url, {name: value})
+    print(f"{role}: {failures.sent} requests")
     assert not failures, "\n".join(failures)
 
 
@@ -329,6 +333,7 @@ def test_no_form_answers_5xx_to_hostile_values(town, role, english):
     ids, users = town
     client = _client(users[role])
     failures = Failures()
+    seen = set()  # a form on many pages (the top bar's) is fuzzed once
     for route, _view in _patterns():
         url = _fill(route, ids)
         response = failures.check(client, "get", url)
@@ -343,6 +348,9 @@ def test_no_form_answers_5xx_to_hostile_values(town, role, english):
             if target.lstrip("/").startswith(SKIP) or "logout" in target:
                 continue
             fields.pop("csrfmiddlewaretoken", None)
+            if (target, *sorted(fields)) in seen:
+                continue
+            seen.add((target, *sorted(fields)))
             for value in HOSTILE_FORM:
                 failures.check(client, "post", target, dict.fromkeys(fields, value))
             for name in fields:
@@ -350,4 +358,5 @@ def test_no_form_answers_5xx_to_hostile_values(town, role, english):
                     continue
                 for value in HOSTILE_FIELD:
                     failures.check(client, "post", target, {**fields, name: value})
+    print(f"{role}: {failures.sent} requests")
     assert not failures, "\n".join(failures)

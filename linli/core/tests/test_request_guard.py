@@ -1,5 +1,6 @@
-"""A request body over DATA_UPLOAD_MAX_MEMORY_SIZE answers 413 with a clear message — JSON on the
-API, a page for people — never a 500 (ninja turns it into one in debug mode) nor a bare 400."""
+"""Requests refused before any view reads them: a body over DATA_UPLOAD_MAX_MEMORY_SIZE answers 413
+with a clear message (JSON on the API, a page for people), never a 500 (ninja's answer in debug
+mode) nor a bare 400; a NUL character or an unreadable form answers 400."""
 
 import json
 
@@ -55,3 +56,31 @@ def test_a_body_within_the_limit_is_read_as_usual(world, api_for):
         content_type="application/json",
     )
     assert response.status_code in (400, 401)
+
+
+@pytest.mark.parametrize(
+    "url", ["/residents/?q=%00", "/residents/?q=a&q=%00", "/check/certificate/a%00b/"]
+)
+def test_a_nul_character_in_the_query_or_path_answers_400(world, client_for, url):
+    assert client_for(world.worker_a).get(url).status_code == 400
+
+
+def test_a_nul_character_in_a_form_answers_400(world, client_for):
+    response = client_for(world.worker_a).post(reverse("people:create"), {"name": "张\x00三"})
+    assert response.status_code == 400
+
+
+def test_a_nul_character_on_the_api_answers_400_json(world, api_for):
+    response = api_for(world.worker_a).get("/api/v1/needs?q=%00")
+    assert response.status_code == 400
+    assert response.json()["detail"]
+
+
+def test_a_broken_multipart_body_answers_400(world, client_for):
+    response = client_for(world.worker_a).generic(
+        "POST",
+        reverse("people:create"),
+        b"--x\r\nbroken",
+        content_type='multipart/form-data; boundary=""',
+    )
+    assert response.status_code == 400
