@@ -103,16 +103,12 @@ def _patterns(resolver=None, prefix=""):
 
 
 def _params_read(view) -> set[str]:
-    """The query parameters a view reads (from its source), plus the common names."""
+    """The query parameters a view reads, found in its source."""
     try:
         source = inspect.getsource(inspect.unwrap(view))
     except (OSError, TypeError):
         source = ""
-    named = re.findall(
-        r"""(?:GET(?:\.get|\.getlist)?\(?\[?|query_i(?:nt|d)\(request,\s*|_int\(request,\s*)["'](\w+)["']""",
-        source,
-    )
-    return set(named)
+    return set(READS.findall(source))
 
 
 class FormFields(HTMLParser):
