@@ -1,12 +1,19 @@
 """The JSON API at /api/v1/: assembles the routers each app exposes in its own ``api.py``."""
 
-from django.http import Http404
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http import Http404, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from linli.accounts.api import router as accounts_router
+from linli.core.api import BearerTokenAuth
 from linli.core.errors import DomainError
+from linli.core.middleware import too_large_message
 from linli.orders.api import router as orders_router
 from linli.people.api import router as people_router
 from linli.points.api import router as points_router
@@ -14,7 +21,27 @@ from linli.visits.api import router as visits_router
 from linli.volunteers.api import router as volunteers_router
 from linli.warehouse.api import router as warehouse_router
 
+
+def docs_access(view):
+    """The API's docs and schema: public when ``LINLI_API_DOCS_PUBLIC`` (the default in
+    development), else for a signed-in user (session or bearer token): the schema answers 401,
+    the docs page sends to the login page."""
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if settings.LINLI_API_DOCS_PUBLIC or request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if BearerTokenAuth()(request) is not None:
+            return view(request, *args, **kwargs)
+        if request.path.endswith(".json"):
+            return JsonResponse({"detail": _("Sign in to read the API schema.")}, status=401)
+        return redirect_to_login(request.get_full_path())
+
+    return guarded
+
+
 api = NinjaAPI(
+    docs_decorator=docs_access,
     title="Linli API",
     version="1",
     description="Linli (邻里) community mutual-aid platform. Authenticate with "
@@ -45,6 +72,20 @@ def not_found(request, exc):
 @api.exception_handler(MultiPartParserError)
 def bad_multipart(request, exc):
     """A broken form body (read by the login lockout on failures) is the client's error."""
+    return api.create_response(
+        request, {"detail": _("The request body cannot be read.")}, status=400
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_large(request, exc):
+    """A body over the limit (also checked before any view by ``RequestSizeMiddleware``)."""
+    return api.create_response(request, {"detail": too_large_message()}, status=413)
+
+
+@api.exception_handler(SuspiciousOperation)
+def suspicious(request, exc):
+    """Too many fields and the like: the client's error, also in debug mode."""
     return api.create_response(
         request, {"detail": _("The request body cannot be read.")}, status=400
     )

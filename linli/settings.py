@@ -3,6 +3,7 @@
 import contextlib
 import os
 import secrets
+from datetime import date
 from pathlib import Path
 
 import csp.constants as csp
@@ -102,6 +103,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "linli.core.middleware.CookieLanguageMiddleware",
+    "linli.core.middleware.HostileRequestMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -257,3 +259,9 @@ LOGGING = {
 }
 
 LINLI_PAGE_SIZE = 25
+# No service (hours, visits, orders, donations, tags, consents) is dated before this day.
+LINLI_EARLIEST_SERVICE_DATE = date.fromisoformat(
+    env_str("LINLI_EARLIEST_SERVICE_DATE", "2000-01-01")
+)
+# The API's documentation and schema: public in development, behind a login otherwise.
+LINLI_API_DOCS_PUBLIC = env_bool("LINLI_API_DOCS_PUBLIC", DEBUG)

@@ -19,6 +19,7 @@ from linli.accounts.roles import Perm
 from linli.accounts.selectors import communities_of_user
 from linli.core.errors import DomainError, PermissionDenied
 from linli.core.paging import paginate
+from linli.core.parsing import form_id
 from linli.core.scoping import require_any
 
 
@@ -36,9 +37,9 @@ class LogoutView(auth_views.LogoutView):
 @require_POST
 def switch_community(request):
     """The community switcher: remember the chosen community (or all) in the session."""
-    chosen = request.POST.get("community", "")
-    if chosen.isdigit() and communities_of_user(request.user).filter(pk=int(chosen)).exists():
-        request.session[ActiveCommunityMiddleware.SESSION_KEY] = int(chosen)
+    chosen = form_id(request, "community")
+    if chosen is not None and communities_of_user(request.user).filter(pk=chosen).exists():
+        request.session[ActiveCommunityMiddleware.SESSION_KEY] = chosen
     else:
         request.session.pop(ActiveCommunityMiddleware.SESSION_KEY, None)
     next_url = request.POST.get("next", "/")

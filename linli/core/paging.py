@@ -6,11 +6,12 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 
 from linli.core.errors import DomainError
+from linli.core.parsing import query_id, query_int
 
 
 def paginate(request, queryset, per_page: int | None = None) -> Page:
     paginator = Paginator(queryset, per_page or settings.LINLI_PAGE_SIZE)
-    return paginator.get_page(request.GET.get("page"))
+    return paginator.get_page(query_int(request, "page", default=1, minimum=1))
 
 
 def query_without_page(request) -> str:
@@ -61,8 +62,8 @@ def community_choice(request, perm: str):
 
     ids = require_any(request.user, perm)
     communities = Community.objects.filter(pk__in=ids).order_by("code")
-    chosen = request.GET.get("community", "")
-    community = communities.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+    chosen = query_id(request, "community")
+    community = communities.filter(pk=chosen).first() if chosen is not None else None
     active = getattr(request, "community", None)
     if community is None and active is not None and active.pk in ids:
         community = active

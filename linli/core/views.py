@@ -15,6 +15,7 @@ from linli.accounts.roles import Perm
 from linli.core import notifications, selectors
 from linli.core.paging import paginate, query_without_page
 from linli.core.panels import render_panels
+from linli.core.parsing import query_id
 from linli.core.scoping import has_perm
 from linli.people import selectors as people_selectors
 
@@ -55,7 +56,7 @@ def audit_list(request):
     """审计日志: who did what, filterable by person, actor, action and date."""
     filters = selectors.AuditFilters(
         community_id=request.community.pk if request.community else None,
-        person_id=int(request.GET["person"]) if request.GET.get("person", "").isdigit() else None,
+        person_id=query_id(request, "person"),
         actor=request.GET.get("actor", "").strip()[:150],
         verb=request.GET.get("verb", "").strip()[:64],
         date_from=_date(request.GET.get("from")),

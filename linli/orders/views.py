@@ -27,6 +27,7 @@ from linli.core.paging import (
     paginate,
     query_without_page,
 )
+from linli.core.parsing import id_list, query_id, query_int
 from linli.core.scoping import has_perm
 from linli.core.uploads import image_response
 from linli.orders import forms, matching, selectors
@@ -246,9 +247,9 @@ def order_create(request):
     """代点单: a worker orders for a resident, from a need when ``?need=`` is given."""
     community = community_choice(request, Perm.ORDERS_MANAGE)[0]
     need = None
-    need_id = request.GET.get("need", "")
-    if need_id.isdigit():
-        need = selectors.need_get(request.user, int(need_id))
+    need_id = query_id(request, "need")
+    if need_id is not None:
+        need = selectors.need_get(request.user, need_id)
         community = need.community
     initial = {}
     if need is not None:
@@ -435,7 +436,7 @@ def match_detail(request, run_id: int):
                 batch.match_discard(actor=request.user, run_id=run.pk)
                 messages.success(request, _("The proposal is discarded."))
             else:
-                ids = [int(i) for i in request.POST.getlist("line") if i.isdigit()]
+                ids = id_list(request.POST.getlist("line"))
                 result = batch.match_apply(actor=request.user, run_id=run.pk, line_ids=ids)
                 messages.success(
                     request,
@@ -470,10 +471,10 @@ def project_list(request):
     """项目清单: one printable page per community and quarter."""
     community, communities = community_choice(request, Perm.ORDERS_VIEW)
     today = timezone.localdate()
-    year = request.GET.get("year", "")
-    quarter = request.GET.get("quarter", "")
-    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2099 else today.year
-    quarter = int(quarter) if quarter in ("1", "2", "3", "4") else (today.month - 1) // 3 + 1
+    year = query_int(request, "year", default=today.year, minimum=2000, maximum=2099)
+    quarter = query_int(
+        request, "quarter", default=(today.month - 1) // 3 + 1, minimum=1, maximum=4
+    )
     rows = selectors.project_list(request.user, community.pk, year, quarter)
     return render(
         request,

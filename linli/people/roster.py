@@ -5,16 +5,15 @@ from __future__ import annotations
 import datetime
 import io
 
-from openpyxl import Workbook
-
 from linli.core import audit
+from linli.core.exports import SafeWorkbook
 from linli.people.models import Tag
 from linli.people.roster_import import COLUMNS, GENDERS, TAG_LABELS
 
 
 def roster_export(*, actor, people) -> bytes:
     """The filtered list as .xlsx, with masked ID and mobile numbers. Audited."""
-    workbook = Workbook(write_only=True)
+    workbook = SafeWorkbook()  # text that looks like a formula stays text
     sheet = workbook.create_sheet("居民")
     sheet.append(["姓名", "性别", "出生日期", "年龄", *COLUMNS[2:]])
     gender_words = {v: k for k, v in GENDERS.items()}

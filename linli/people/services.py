@@ -17,6 +17,7 @@ from pypinyin import Style, lazy_pinyin
 from linli.accounts.models import User
 from linli.accounts.roles import Perm, Role
 from linli.core import audit
+from linli.core.dates import birth_date_problem, service_date_problem
 from linli.core.errors import Conflict, RateLimited, ValidationFailed
 from linli.core.models import AuditEvent, Notification
 from linli.core.notifications import notify
@@ -97,8 +98,8 @@ def _validate_and_apply(person: Person, changes: dict[str, Any]) -> list[str]:
         data["notes"] = data["notes"] or ""
 
     birth_date = data.get("birth_date", person.birth_date)
-    if birth_date and birth_date > datetime.date.today():
-        errors.setdefault("birth_date", []).append(_("The birth date cannot be in the future."))
+    if problem := birth_date_problem(birth_date):
+        errors.setdefault("birth_date", []).append(problem)
 
     if "id_number" in data:
         data["id_number"] = normalise_id_number(data["id_number"])
@@ -306,6 +307,8 @@ def person_tag_add(
             _("A tag cannot start in the future."),
             fields={"start_date": [_("A tag cannot start in the future.")]},
         )
+    if problem := service_date_problem(start_date):
+        raise ValidationFailed(problem, fields={"start_date": [problem]})
     if person.tags.filter(tag=tag, end_date__isnull=True).exists():
         raise Conflict(_("This resident already carries this tag."))
     if tag == Tag.CHILD_IN_DIFFICULTY and (
@@ -377,6 +380,8 @@ def consent_record(
     given_on = given_on or datetime.date.today()
     if given_on > datetime.date.today():
         errors["given_on"] = [_("Consent cannot be dated in the future.")]
+    elif problem := service_date_problem(given_on):
+        errors["given_on"] = [problem]
     guardian = None
     if guardian_id is not None:
         guardian = Person.objects.filter(pk=guardian_id, community_id=person.community_id).first()

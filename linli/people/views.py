@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from linli.accounts.roles import Perm
 from linli.core.errors import DomainError, RateLimited, ValidationFailed
+from linli.core.exports import xlsx_response
 from linli.core.paging import (
     add_domain_errors,
     form_args,
@@ -24,6 +25,7 @@ from linli.core.paging import (
     query_without_page,
 )
 from linli.core.panels import render_panels
+from linli.core.parsing import query_id
 from linli.core.scoping import community_ids, has_perm, require, require_any
 from linli.people import roster, roster_import, selectors, services
 from linli.people.forms import (
@@ -80,9 +82,8 @@ def person_list(request):
 @login_required
 def person_pick(request):
     """The results of a resident picker (``people.widgets.PersonPicker``), as an htmx fragment."""
-    community = request.GET.get("community", "")
     people = selectors.person_pick(
-        request.user, int(community) if community.isdigit() else None, request.GET.get("q", "")
+        request.user, query_id(request, "community"), request.GET.get("q", "")
     )
     field = request.GET.get("field", "person")[:50]
     return render(
@@ -99,11 +100,7 @@ def person_export(request):
     people = selectors.person_list(request.user, filters)
     data = roster.roster_export(actor=request.user, people=people.iterator(chunk_size=500))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="residents-{stamp}.xlsx"'
-    return response
+    return xlsx_response(data, f"residents-{stamp}.xlsx")
 
 
 def _editable_communities(user):

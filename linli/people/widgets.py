@@ -4,6 +4,8 @@ of a mobile, pick from the list (htmx); the form receives the person's id."""
 from django import forms
 from django.urls import reverse
 
+from linli.core.parsing import id_param
+
 
 class PersonPicker(forms.Widget):
     template_name = "people/widgets/person_picker.html"
@@ -17,8 +19,9 @@ class PersonPicker(forms.Widget):
         from linli.people.models import Person
 
         person = None
-        if value not in (None, "") and str(value).isdigit():
-            person = Person.objects.filter(pk=int(value)).only("name", "community_id").first()
+        person_id = id_param(value)
+        if person_id is not None:
+            person = Person.objects.filter(pk=person_id).only("name", "community_id").first()
         if person is not None and self.community_id and person.community_id != self.community_id:
             person = None
         query = f"field={name}" + (f"&community={self.community_id}" if self.community_id else "")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from linli.accounts.roles import Perm
 from linli.core import audit, idempotency
+from linli.core.dates import PLAN_AHEAD, service_date_problem
 from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from linli.core.scoping import has_perm, require
 from linli.core.workflow import transition
@@ -72,6 +73,12 @@ def _reward_errors(data: dict) -> dict[str, list[str]]:
         errors["valid_until"] = [_("Give the last day it can be redeemed.")]
     elif isinstance(valid_from, datetime.date) and valid_until < valid_from:
         errors["valid_until"] = [_("The last day cannot be before the first day.")]
+    for name in ("valid_from", "valid_until"):
+        day = data.get(name)
+        if isinstance(day, datetime.date) and (
+            problem := service_date_problem(day, ahead=PLAN_AHEAD)
+        ):
+            errors.setdefault(name, []).append(problem)
     return errors
 
 

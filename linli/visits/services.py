@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from linli.accounts.models import User
 from linli.accounts.roles import Perm
 from linli.core import audit
+from linli.core.dates import service_date_problem
 from linli.core.errors import DomainError, NotFound, ValidationFailed
 from linli.core.scoping import get_in_scope, has_perm, require
 from linli.orders.services.needs import choice_clean, need_create, raise_if, text_clean
@@ -47,6 +48,8 @@ def visit_record(
         errors["visited_at"] = [_("A visit cannot be recorded before it happens.")]
     elif visited_at < now - datetime.timedelta(days=366):
         errors["visited_at"] = [_("Visits more than a year old cannot be added.")]
+    elif problem := service_date_problem(visited_at, ahead=datetime.timedelta(days=1)):
+        errors["visited_at"] = [problem]
     if not isinstance(minutes, int) or not 1 <= minutes <= 600:
         errors["minutes"] = [_("Between 1 and 600 minutes.")]
     if not isinstance(wellbeing, int) or not 1 <= wellbeing <= 5:

@@ -22,6 +22,7 @@ from linli.core.paging import (
     paginate,
     query_without_page,
 )
+from linli.core.parsing import form_id, query_id
 from linli.core.scoping import community_ids, has_perm, require, scope
 from linli.people.models import Person
 from linli.visits import forms, selectors, services
@@ -30,8 +31,7 @@ from linli.visits.rules import RULE_TAGS
 
 
 def _int(request, name: str) -> int | None:
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    return query_id(request, name)
 
 
 @login_required
@@ -216,14 +216,11 @@ def rules(request):
                 messages.success(request, _("The monthly target is saved."))
                 return redirect(f"{request.path}?community={community.pk}")
             if "grid" in request.POST:
-                grid = request.POST.get("grid", "")
-                worker = request.POST.get("worker", "")
-                if not grid.isdigit():
+                grid = form_id(request, "grid")
+                if grid is None:
                     raise NotFound(_("Not found."))
                 services.grid_visitor_set(
-                    actor=request.user,
-                    grid_id=int(grid),
-                    worker_id=int(worker) if worker.isdigit() else None,
+                    actor=request.user, grid_id=grid, worker_id=form_id(request, "worker")
                 )
                 messages.success(request, _("The grid's visitor is saved."))
                 return redirect(f"{request.path}?community={community.pk}")

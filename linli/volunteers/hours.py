@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from linli.accounts.roles import Perm
 from linli.core import audit, idempotency
+from linli.core.dates import service_date_problem
 from linli.core.errors import NotFound, PermissionDenied, ValidationFailed
 from linli.core.scoping import has_perm
 from linli.core.workflow import transition
@@ -72,6 +73,8 @@ def service_record_submit(
         errors["hours"] = [_("Hours are more than 0 and at most 24, in quarter hours.")]
     if served_on > timezone.localdate():
         errors["served_on"] = [_("Hours cannot be recorded for a day still to come.")]
+    elif problem := service_date_problem(served_on):
+        errors["served_on"] = [problem]
     description = (description or "").strip()
     if not description or len(description) > 200:
         errors["description"] = [_("Say in at most 200 characters what was done.")]

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from linli.core import idempotency
 from linli.core.errors import DomainError
 from linli.core.paging import add_domain_errors, form_args, message_domain_error, paginate
+from linli.core.parsing import query_id
 from linli.places.models import Community
 from linli.points import donations, mall
 from linli.points import selectors as points_selectors
@@ -103,8 +104,8 @@ def my_hours(request):
 def my_mall(request):
     person, _volunteer = _me(request)
     communities = Community.objects.order_by("code")
-    chosen = request.GET.get("community", "")
-    community = communities.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+    chosen = query_id(request, "community")
+    community = communities.filter(pk=chosen).first() if chosen is not None else None
     community = community or person.community
     rewards = list(points_selectors.rewards_on_offer(community.pk)[:100])
     taken = points_selectors.redeemed_this_month(person, [r.pk for r in rewards])

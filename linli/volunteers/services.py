@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from linli.accounts.roles import Perm
 from linli.core import audit
+from linli.core.dates import service_date_problem
 from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from linli.core.scoping import get_in_scope, has_perm, require
 from linli.people import services as people_services
@@ -72,6 +73,8 @@ def volunteer_register(
     registered_on = registered_on or timezone.localdate()
     if registered_on > timezone.localdate():
         errors["registered_on"] = [_("The registration date cannot be in the future.")]
+    elif problem := service_date_problem(registered_on):
+        errors["registered_on"] = [problem]
     if errors:
         raise ValidationFailed(_("Please correct the errors below."), fields=errors)
     people_services.consent_record(

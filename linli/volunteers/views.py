@@ -20,6 +20,7 @@ from linli.core.paging import (
     paginate,
     query_without_page,
 )
+from linli.core.parsing import query_id, query_int
 from linli.core.scoping import community_ids, has_perm, require
 from linli.people import selectors as people_selectors
 from linli.points import selectors as points_selectors
@@ -43,11 +44,11 @@ def _community_id(request) -> int | None:
 @login_required
 def volunteer_list(request):
     """志愿者: search by name or pinyin initials, filter by skill."""
-    skill = request.GET.get("skill", "")
+    skill = request.GET.get("skill", "")[:20]
     volunteers = selectors.volunteer_list(
         request.user,
         community_id=_community_id(request),
-        skill_id=int(skill) if skill.isdigit() else None,
+        skill_id=query_id(request, "skill"),
         q=request.GET.get("q", "")[:50],
     )
     return render(
@@ -310,13 +311,10 @@ def leaderboard(request):
     admin sets the star thresholds and runs the year's rating (final, once a year)."""
     community, communities = community_choice(request, Perm.VOLUNTEERS_VIEW)
     this_year = timezone.localdate().year
-    year_text = request.GET.get("year", "")
-    year = (
-        int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= this_year else this_year
-    )
-    team = request.GET.get("team", "")
+    year = query_int(request, "year", default=this_year, minimum=2000, maximum=this_year)
+    team = request.GET.get("team", "")[:20]
     board = selectors.leaderboard(
-        request.user, community.pk, year, team_id=int(team) if team.isdigit() else None
+        request.user, community.pk, year, team_id=query_id(request, "team")
     )
     can_edit = has_perm(request.user, Perm.POINTS_RULES_EDIT, community.pk)
     policy_form = None

@@ -5,16 +5,15 @@ page shows and Excel exports. All scoped to the user's communities."""
 from __future__ import annotations
 
 import datetime
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, DecimalField, F, Sum
 from django.db.models.functions import ExtractMonth
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from linli.accounts.roles import Perm
+from linli.core.exports import SafeWorkbook
 from linli.core.scoping import scope
 from linli.people.models import ADVANCED_AGE_YEARS, Person, PersonTag, Tag
 from linli.warehouse.models import (
@@ -247,8 +246,8 @@ def report_for(user, kind: str, *, year: int, community_id: int | None = None) -
 
 def workbook_bytes(table: Table) -> bytes:
     """The table as an .xlsx file: title, header, rows and the total row; amounts in yuan."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title="report")
+    book = SafeWorkbook()  # text that looks like a formula stays text
+    sheet = book.create_sheet("report")
     sheet.append([table.title])
     sheet.append([f"{c} (¥)" if i in table.money else str(c) for i, c in enumerate(table.columns)])
     for row in [*table.rows, table.total_row()]:
@@ -258,6 +257,4 @@ def workbook_bytes(table: Table) -> bytes:
                 for i, v in enumerate(row)
             ]
         )
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return book.to_bytes()

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from linli.accounts.roles import Perm
 from linli.core import idempotency
 from linli.core.errors import DomainError
+from linli.core.exports import xlsx_response
 from linli.core.paging import (
     add_domain_errors,
     community_choice,
@@ -27,6 +28,7 @@ from linli.core.paging import (
     paginate,
     query_without_page,
 )
+from linli.core.parsing import id_param
 from linli.core.privacy import mask_name
 from linli.core.scoping import has_perm, scope
 from linli.core.uploads import image_response
@@ -66,7 +68,7 @@ def _q(request) -> str:
 
 
 def _int(value) -> int | None:
-    return int(value) if str(value or "").isdigit() and len(str(value)) < 16 else None
+    return id_param(value)
 
 
 def _out_lines(lines) -> list[outbound.OutLine]:
@@ -905,12 +907,7 @@ def report(request):
     year = year if 2000 <= year <= this_year + 1 else this_year
     table = reports.report_for(request.user, kind, year=year, community_id=_community_id(request))
     if request.GET.get("format") == "xlsx":
-        response = HttpResponse(
-            reports.workbook_bytes(table),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="warehouse-{kind}-{year}.xlsx"'
-        return response
+        return xlsx_response(reports.workbook_bytes(table), f"warehouse-{kind}-{year}.xlsx")
     return render(
         request,
         "warehouse/report.html",

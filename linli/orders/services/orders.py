@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from linli.accounts.roles import Perm
 from linli.core import audit
+from linli.core.dates import PLAN_AHEAD, service_date_problem
 from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from linli.core.scoping import get_in_scope, has_perm, require
 from linli.core.uploads import image_clean, image_save
@@ -185,6 +186,8 @@ def order_create(
     description = text_clean(errors, "description", description, 300)
     if wanted_at is not None and wanted_at < timezone.now() - datetime.timedelta(hours=1):
         errors["wanted_at"] = [_("The time wanted has already passed.")]
+    elif problem := service_date_problem(wanted_at, ahead=PLAN_AHEAD):
+        errors["wanted_at"] = [problem]
     if (
         channel == ServiceOrder.Channel.RESIDENT
         and ServiceOrder.objects.filter(person=person, status__in=ServiceOrder.OPEN_STATES).count()

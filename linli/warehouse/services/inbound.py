@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from linli.accounts.roles import Perm
 from linli.core import audit, idempotency
+from linli.core.dates import PLAN_AHEAD, service_date_problem
 from linli.core.errors import NotFound, ValidationFailed
 from linli.core.scoping import has_perm, require
 from linli.ledger.services import Leg
@@ -160,6 +161,8 @@ def donation_receive(
         raise invalid(
             {"received_on": [_("The date is within the last year and not in the future.")]}
         )
+    if problem := service_date_problem(received_on):
+        raise invalid({"received_on": [problem]})
     location = active_location(community_id, location_id)
     person, name = _donor(community_id, donor_kind, donor_person_id, donor_name)
     if not lines:
@@ -297,6 +300,9 @@ def _pledge_clean(community_id: int, data: dict) -> dict:
     data["available_from"] = start
     if until is not None and until < start:
         errors["available_until"] = [_("The end cannot be before the start.")]
+    for name, day in (("available_from", start), ("available_until", until)):
+        if problem := service_date_problem(day, ahead=PLAN_AHEAD):
+            errors.setdefault(name, []).append(problem)
     data["note"] = (data.get("note") or "").strip()[:200]
     if errors:
         raise invalid(errors)

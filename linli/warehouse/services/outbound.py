@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from linli.accounts.roles import Perm
 from linli.core import audit, idempotency
+from linli.core.dates import service_date_problem
 from linli.core.errors import NotFound, ValidationFailed
 from linli.core.scoping import has_perm, require
 from linli.core.uploads import image_clean, image_save
@@ -155,6 +156,8 @@ def distribution_create(
     errors: dict[str, list[str]] = {}
     if distributed_on > today or distributed_on < today - datetime.timedelta(days=366):
         errors["distributed_on"] = [_("The date is within the last year and not in the future.")]
+    elif problem := service_date_problem(distributed_on):
+        errors["distributed_on"] = [problem]
     person = household = None
     occasion = (occasion or "").strip()
     if recipient_kind == Distribution.RecipientKind.PERSON:
