@@ -1,11 +1,13 @@
 """The JSON API at /api/v1/: assembles the routers each app exposes in its own ``api.py``."""
 
+from django.db import OperationalError
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from linli.accounts.api import router as accounts_router
+from linli.core.busy import busy_response, is_busy
 from linli.core.errors import DomainError
 from linli.orders.api import router as orders_router
 from linli.people.api import router as people_router
@@ -48,3 +50,12 @@ def bad_multipart(request, exc):
     return api.create_response(
         request, {"detail": _("The request body cannot be read.")}, status=400
     )
+
+
+@api.exception_handler(OperationalError)
+def database_busy(request, exc: OperationalError):
+    """The write could not get its lock in time: 503 + Retry-After. Any other database error is
+    a fault: re-raised, so it stays a 500 (and is logged as one)."""
+    if is_busy(exc):
+        return busy_response(request, exc)
+    raise exc

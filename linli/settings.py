@@ -132,8 +132,10 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "linli.sqlite3",
             "OPTIONS": {
+                # Every transaction takes the write lock at BEGIN (no deadlock on upgrade); a
+                # writer waits up to the busy timeout for it, then the page answers 503.
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 5,
+                "timeout": float(env_str("LINLI_SQLITE_TIMEOUT", "20")),
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
         }

@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils import translation
 
+from linli.core.busy import busy_response, is_busy
 from linli.core.errors import NotFound, PermissionDenied
 
 
@@ -28,7 +29,9 @@ class CookieLanguageMiddleware:
 
 
 class DomainErrorMiddleware:
-    """Pages: a record outside scope is a plain 404; a role denial is a 403."""
+    """Pages: a record outside scope is a plain 404; a role denial is a 403; a database too busy
+    to take the write (lock wait timed out) is a 503 with ``Retry-After``, never a 500. Also
+    catches what the API's authentication raises before ninja's own handlers run."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -41,4 +44,6 @@ class DomainErrorMiddleware:
             raise Http404(exception.message)
         if isinstance(exception, PermissionDenied):
             raise DjangoPermissionDenied(exception.message)
+        if is_busy(exception):
+            return busy_response(request, exception)
         return None
