@@ -44,7 +44,7 @@ def _secret(name: str, make) -> str:
     """Read a secret from the environment; in demo mode fall back to a file under var/.
 
     Demo mode generates a missing key file only while the database holds nothing that key
-    protects: a new key would silently make existing encrypted rows unreadable (linli.core.keyguard).
+    protects: a new key would silently make the rows it protects unreadable (core.keyguard).
     """
     value = env_str(name)
     if value:
@@ -166,7 +166,8 @@ else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend, writers of one process served in arrival order.
+            "ENGINE": "linli.core.db.sqlite",
             "NAME": SQLITE_PATH,
             "OPTIONS": {
                 # Every transaction takes the write lock at BEGIN (no deadlock on upgrade); a
