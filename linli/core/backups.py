@@ -360,10 +360,12 @@ def restore_database(folder: Path, manifest: dict) -> None:
 def restore_media(folder: Path, manifest: dict) -> list[str]:
     """Copy the files back into MEDIA_ROOT; the names of those whose content does not match."""
     damaged = []
-    root = Path(settings.MEDIA_ROOT)
+    root = Path(settings.MEDIA_ROOT).resolve()
     for relative, digest in manifest["media"].items():
         source = folder / "media" / relative
-        target = root / relative
+        target = (root / relative).resolve()
+        if not target.is_relative_to(root):
+            raise CommandError(f"The manifest names a file outside the media folder: {relative}")
         if not source.is_file() or sha256(source) != digest:
             damaged.append(relative)
             continue

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.core.management.base import CommandError
 from django.db import connection
 
-from linli.core import keyguard
+from linli.core import backups, keyguard
 from linli.core.privacy import EncryptedTextField
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -34,6 +35,7 @@ import django
 django.setup()
 from django.conf import settings
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from linli.accounts.roles import Role
 from linli.accounts.services import membership_grant, user_create
@@ -246,6 +248,14 @@ class TestBackupAndRestoreOnSQLite:
             file.write(b"tampered")
         refused = manage(site_env(tmp_path / "x", **keys_of(var_dir)), "restore", f"{tmp_path}/b")
         assert refused.returncode != 0 and "damaged" in refused.stderr
+
+
+def test_a_manifest_cannot_send_files_outside_the_media_folder(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    (tmp_path / "b" / "media").mkdir(parents=True)
+    with pytest.raises(CommandError, match="outside the media folder"):
+        backups.restore_media(tmp_path / "b", {"media": {"../../evil.py": "0" * 64}})
+    assert not (tmp_path / "evil.py").exists()
 
 
 class TestDemoKeysAreNeverRegeneratedOverData:
