@@ -5,9 +5,9 @@ turn records a need (``POST /api/v1/needs``, bearer token), records a visit with
 on the visit page (``POST /visits/record/``, session cookie and CSRF token, as a phone does) and
 redeems a points-mall reward for a resident (``POST /api/v1/points/rewards/<id>/redeem``: a ledger
 transaction). Everything goes through HTTP, so the middleware, the sessions and the services are
-all included. Printed per run: writes per second, latency median and p95, and the count of 5xx
-answers (target: 0), 503 answers (the database stayed busy past the busy timeout: the client is
-told to retry) and anything else that was not a success.
+all included. Printed per run: writes per second, latency median and p95, the count of 5xx
+answers (target: 0) and how many of them were 503 (the database stayed busy past the busy timeout:
+the client is told to retry), and anything else that was not a success.
 
 The server is Django's own threaded WSGI server (``django.core.servers.basehttp``, what
 ``runserver`` uses; one thread per client connection, HTTP keep-alive), started in a subprocess
@@ -33,6 +33,7 @@ import http.client
 import json
 import os
 import secrets
+import shutil
 import statistics
 import subprocess
 import sys
@@ -350,8 +351,8 @@ def measure(port: int, writers: list[Writer], seconds: float) -> Run:
 def describe(run: Run) -> str:
     return (
         f"{run.writes_per_s:7.1f} writes/s   median {run.median_ms:6.0f} ms   "
-        f"p95 {run.p95_ms:6.0f} ms   5xx {run.server_errors} (target 0)   "
-        f"503 busy {run.busy}   other {run.other}"
+        f"p95 {run.p95_ms:6.0f} ms   5xx {run.server_errors + run.busy} (target 0; "
+        f"of which 503 busy {run.busy})   other {run.other}"
     )
 
 
@@ -386,6 +387,8 @@ def bench_one(vendor: str, env: dict[str, str], args) -> list[Run]:
         saved = Path(env["LINLI_VAR_DIR"]) / "server.log"
         saved.write_text(log)
         print(f"  ({len(errors)} error lines in the server's log {saved}, e.g. {errors[-1][:200]})")
+    else:
+        shutil.rmtree(env["LINLI_VAR_DIR"], ignore_errors=True)
     return runs
 
 
@@ -399,7 +402,8 @@ def summary(vendor: str, runs: list[Run]) -> None:
         f"  {vendor:10} median of {len(runs)}: {statistics.median(rates):7.1f} writes/s "
         f"(spread {min(rates):.1f}–{max(rates):.1f})   median {statistics.median(medians):.0f} ms"
         f"   p95 {statistics.median(p95s):.0f} ms (spread {min(p95s):.0f}–{max(p95s):.0f})   "
-        f"5xx {sum(r.server_errors for r in runs)} in all, 503 {sum(r.busy for r in runs)}"
+        f"5xx {sum(r.server_errors + r.busy for r in runs)} in all "
+        f"(503 busy {sum(r.busy for r in runs)})"
     )
 
 
