@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from urllib.parse import urlparse
 
 # key setting → (table, column) pairs whose non-empty values need that very key; column None:
 # any row of the table.
@@ -60,13 +61,13 @@ def _sqlite_holds(path: Path, pairs) -> str | None:
 
 def _postgres_holds(url: str, pairs) -> str | None:
     import psycopg
-    from psycopg import errors
 
     try:
         conn = psycopg.connect(url, connect_timeout=10)
-    except errors.InvalidCatalogName:  # the database does not exist yet: nothing in it
-        return None
     except psycopg.Error as exc:
+        # libpq reports a missing database as text (no SQLSTATE): nothing is in it yet.
+        if f'database "{urlparse(url).path.lstrip("/")}" does not exist' in str(exc):
+            return None
         raise Unknown(str(exc).strip()) from exc
     with conn:
         for table, column in pairs:

@@ -275,6 +275,12 @@ class TestDemoKeysAreNeverRegeneratedOverData:
             (var_dir / name.lower()).write_text(kept)
         ok(manage(env, "check"))
 
+    def test_a_database_that_cannot_be_asked_is_not_given_new_keys(self, tmp_path):
+        env = site_env(tmp_path / "site", DATABASE_URL="postgres://nobody@127.0.0.1:1/linli")
+        result = manage(env, "check")
+        assert result.returncode != 0 and "could not be checked" in result.stderr
+        assert not (tmp_path / "site" / "linli_field_keys").exists()
+
     def test_a_database_without_encrypted_rows_still_gets_its_demo_keys(self, sqlite_site):
         env, var_dir = sqlite_site
         (var_dir / "linli_field_keys").unlink()
@@ -328,6 +334,11 @@ def test_a_postgresql_backup_taken_during_writes_restores_into_another_database(
         )
         out = ok(manage(fresh, "restore", str(archive)))
         restored_correctly(fresh, scenario, manifest, out)
+        # Demo mode on PostgreSQL too: no new key over the restored encrypted rows.
+        refused = manage(site_env(tmp_path / "no-keys", DATABASE_URL=url + target), "check")
+        assert refused.returncode != 0 and "LINLI_FIELD_KEYS is missing" in refused.stderr
+        # A database not created yet holds nothing: the demo keys are generated.
+        ok(manage(site_env(tmp_path / "new", DATABASE_URL=url + f"{base}_not_created"), "check"))
     finally:
         with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
             for name in (source, target):
