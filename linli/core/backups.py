@@ -215,7 +215,8 @@ def _backup_sqlite(folder: Path) -> tuple[dict[str, int], dict[str, str]]:
     source = sqlite3.connect(str(connection.settings_dict["NAME"]), timeout=60)
     target = sqlite3.connect(str(folder / SQLITE_FILE))
     try:
-        # Whole database in one step: a consistent copy; writers wait at most for that step.
+        # The whole database in one step, i.e. one read transaction: a consistent copy. In WAL
+        # mode writers go on meanwhile (a reader never blocks them).
         source.backup(target)
         return _counts_sqlite(target)
     finally:
