@@ -38,12 +38,14 @@ e2e: $(VENV)/.installed-test
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest e2e
 
 # Benchmarks: each prints its figure beside a baseline measured in the same run.
-# DATABASE_URL=postgres://postgres@127.0.0.1:5432/linli make bench  — for the concurrent figures.
+# DATABASE_URL=postgres://postgres@127.0.0.1:5432/linli make bench  — for the concurrent figures
+# (the write-load bench runs SQLite, then PostgreSQL beside it when DATABASE_URL is given).
 bench: $(VENV)/.installed
 	$(PY) bench/ledger_bench.py
 	$(PY) bench/warehouse_bench.py
 	$(PY) bench/matching_bench.py
 	$(PY) bench/roster_import_bench.py
+	$(PY) bench/write_load_bench.py
 
 # Schemathesis against the OpenAPI schema: no input may produce a 5xx (FUZZ_DATABASE=postgres too).
 fuzz: $(VENV)/.installed-test

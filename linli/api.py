@@ -5,6 +5,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import OperationalError
 from django.http import Http404, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from ninja import NinjaAPI
 
 from linli.accounts.api import router as accounts_router
 from linli.core.api import BearerTokenAuth
+from linli.core.busy import busy_response, is_busy
 from linli.core.errors import DomainError
 from linli.core.middleware import too_large_message
 from linli.orders.api import router as orders_router
@@ -89,3 +91,12 @@ def suspicious(request, exc):
     return api.create_response(
         request, {"detail": _("The request body cannot be read.")}, status=400
     )
+
+
+@api.exception_handler(OperationalError)
+def database_busy(request, exc: OperationalError):
+    """The write could not get its lock in time: 503 + Retry-After. Any other database error is
+    a fault: re-raised, so it stays a 500 (and is logged as one)."""
+    if is_busy(exc):
+        return busy_response(request, exc)
+    raise exc

@@ -37,3 +37,6 @@ urlpatterns = [
         name="warehouse_certificate_check",
     ),
 ]
+
+# A busy database answers 503 + Retry-After even outside a view (linli.core.busy).
+handler500 = "linli.core.views.server_error"

@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from linli.core.busy import busy_response, is_busy
 from linli.core.errors import NotFound, PermissionDenied
 
 
@@ -32,7 +33,9 @@ class CookieLanguageMiddleware:
 
 
 class DomainErrorMiddleware:
-    """Pages: a record outside scope is a plain 404; a role denial is a 403."""
+    """Pages: a record outside scope is a plain 404; a role denial is a 403; a database too busy
+    to take the write (lock wait timed out) is a 503 with ``Retry-After``, never a 500. Also
+    catches what the API's authentication raises before ninja's own handlers run."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -45,6 +48,8 @@ class DomainErrorMiddleware:
             raise Http404(exception.message)
         if isinstance(exception, PermissionDenied):
             raise DjangoPermissionDenied(exception.message)
+        if is_busy(exception):
+            return busy_response(request, exception)
         return None
 
 

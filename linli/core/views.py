@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime
+import sys
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from linli.accounts.roles import Perm
 from linli.core import notifications, selectors
+from linli.core.busy import busy_response, is_busy
 from linli.core.paging import paginate, query_without_page
 from linli.core.panels import render_panels
 from linli.core.parsing import query_id
@@ -86,3 +89,13 @@ def healthz(request):
     except Exception:  # any database failure means "not healthy"
         return JsonResponse({"status": "error", "database": "error"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def server_error(request):
+    """``handler500``: a busy database (a lock wait timed out) outside any view — while a middleware
+    saves the session, say — is still a 503 with ``Retry-After``; anything else the plain 500 page.
+    Django calls this inside its ``except`` block, so the exception is in ``sys.exc_info()``."""
+    exc = sys.exc_info()[1]
+    if is_busy(exc):
+        return busy_response(request, exc)
+    return defaults.server_error(request)

@@ -25,9 +25,13 @@ from linli.orders.services.orders import order_dispatch
 MAX_BATCH = 2000
 
 
-@transaction.atomic
 def match_propose(*, actor, community_id: int, order_ids: list[int] | None = None) -> MatchRun:
-    """Propose an optimal dispatch of the community's waiting orders (or the chosen ones)."""
+    """Propose an optimal dispatch of the community's waiting orders (or the chosen ones).
+
+    The orders and candidates are read and the solver runs *before* the write transaction: on
+    SQLite a transaction holds the one write lock from its start, and every other writer of the
+    street would wait for the solver (seconds for a large batch). A proposal is only a proposal:
+    applying it re-checks each order and skips those that moved on meanwhile."""
     require(actor, Perm.ORDERS_MANAGE, community_id)
     orders = ServiceOrder.objects.filter(
         community_id=community_id, status=ServiceOrder.Status.ORDERED
@@ -43,22 +47,13 @@ def match_propose(*, actor, community_id: int, order_ids: list[int] | None = Non
     candidates = matchdata.candidates_for(community_id)
     optimal = matching.assign(requests, candidates)
     greedy = matching.assign_greedy(requests, candidates)
-    run = MatchRun.objects.create(
-        community_id=community_id,
-        orders_considered=len(orders),
-        total_cost=round(optimal.cost, 3),
-        greedy_cost=round(greedy.cost, 3),
-        created_by=actor,
-    )
     by_request = {r.key: r for r in requests}
     by_candidate = {c.key: c for c in candidates}
     lines = []
     for order_id, key in optimal.pairs.items():
-        request, candidate = by_request[order_id], by_candidate[key]
-        reasons = matching.rank(request, [candidate])[0].reasons
+        reasons = matching.rank(by_request[order_id], [by_candidate[key]])[0].reasons
         lines.append(
             MatchLine(
-                run=run,
                 order_id=order_id,
                 volunteer_id=key[1] if key[0] == "volunteer" else None,
                 team_id=key[1] if key[0] == "team" else None,
@@ -66,8 +61,18 @@ def match_propose(*, actor, community_id: int, order_ids: list[int] | None = Non
                 reasons=[[r.code, r.value, round(r.cost, 3)] for r in reasons],
             )
         )
-    MatchLine.objects.bulk_create(lines)
-    audit.record(actor, "match.propose", run, orders=len(orders), placed=len(lines))
+    with transaction.atomic():
+        run = MatchRun.objects.create(
+            community_id=community_id,
+            orders_considered=len(orders),
+            total_cost=round(optimal.cost, 3),
+            greedy_cost=round(greedy.cost, 3),
+            created_by=actor,
+        )
+        for line in lines:
+            line.run = run
+        MatchLine.objects.bulk_create(lines)
+        audit.record(actor, "match.propose", run, orders=len(orders), placed=len(lines))
     return run
 
 

@@ -3,8 +3,10 @@ applied by the station."""
 
 import datetime
 from decimal import Decimal
+from unittest import mock
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -101,3 +103,20 @@ def test_batches_are_refused_without_orders_and_to_others(desk, world):
         batch.match_discard(actor=world.street_admin, run_id=run.pk)
     batch.match_discard(actor=world.worker_a, run_id=run.pk)
     assert MatchRun.objects.get(pk=run.pk).status == "discarded"
+
+
+def test_the_solver_runs_outside_the_write_transaction(desk, world):
+    """On SQLite a transaction holds the street's one write lock from its start (issue 11, 8)."""
+    desk.order(category="repair")
+    outside = len(connection.atomic_blocks)
+    depth = []
+    real_assign = batch.matching.assign
+
+    def assign(*args, **kwargs):
+        depth.append(len(connection.atomic_blocks))
+        return real_assign(*args, **kwargs)
+
+    with mock.patch.object(batch.matching, "assign", assign):
+        run = batch.match_propose(actor=world.worker_a, community_id=world.a.pk)
+    assert depth == [outside]
+    assert run.lines.count() == 1
