@@ -66,7 +66,7 @@ class TestClaim:
         act(world.worker_a, "k-1", {"n": 1})
         with pytest.raises(idempotency.IdempotencyKeyReused) as exc:
             act(world.worker_a, "k-1", {"n": 2})
-        assert exc.value.status == 409 and "different request" in exc.value.message
+        assert exc.value.status == 409 and "不同的请求" in exc.value.message
         assert Notification.objects.count() == 1 and RequestReceipt.objects.count() == 1
 
     def test_keys_are_per_actor(self, world):

@@ -28,7 +28,7 @@ def test_an_oversized_json_body_answers_413_on_the_api(
     ]:
         response = client.post(path, BIG, content_type="application/json")
         assert response.status_code == 413, path
-        assert "too large" in response.json()["detail"]
+        assert "请求过大" in response.json()["detail"]
 
 
 def test_an_oversized_form_answers_a_413_page(world, client_for, small_limit, english):

@@ -59,7 +59,7 @@ class TestRedemptionOnce:
         client = api_for(me)
         post(client, f"/points/rewards/{first.pk}/redeem", {})
         response = post(client, f"/points/rewards/{other.pk}/redeem", {})
-        assert response.status_code == 409 and "different request" in response.json()["detail"]
+        assert response.status_code == 409 and "不同的请求" in response.json()["detail"]
         assert Redemption.objects.count() == 1 and balance(person_a) == 20
 
     def test_the_service_returns_the_first_redemption_for_a_repeated_key(self, world, person_a):
@@ -81,7 +81,7 @@ class TestRedemptionOnce:
         again = client.post(url, {"idempotency_key": KEY})
         assert first["Location"] == again["Location"] == reverse("me:vouchers")
         assert Redemption.objects.count() == 1 and balance(person_a) == 20
-        assert any("already recorded" in str(m) for m in get_messages(again.wsgi_request))
+        assert any("未重复执行" in str(m) for m in get_messages(again.wsgi_request))
 
     @pytest.mark.parametrize("key", ["with space", "k" * 101])
     def test_a_malformed_key_is_422(self, world, person_a, api_for, key):
