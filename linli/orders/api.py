@@ -279,7 +279,7 @@ class AcceptIn(Schema):
     volunteer_id: RecordId | None = None
 
 
-class ReasonIn(Schema):
+class RequiredReasonIn(Schema):
     reason: Text = Field(..., min_length=1, max_length=200)
 
 
@@ -383,7 +383,7 @@ def order_accept(request, order_id: RecordId, payload: AcceptIn):
 
 
 @_action("decline", "Decline, with a reason: back to the station")
-def order_decline(request, order_id: RecordId, payload: ReasonIn):
+def order_decline(request, order_id: RecordId, payload: RequiredReasonIn):
     return order_services.order_decline(actor=request.user, order_id=order_id, **payload.dict())
 
 
@@ -441,7 +441,7 @@ def order_close(request, order_id: RecordId):
 
 
 @_action("cancel", "Cancel before the service is done, with a reason")
-def order_cancel(request, order_id: RecordId, payload: ReasonIn):
+def order_cancel(request, order_id: RecordId, payload: RequiredReasonIn):
     return order_services.order_cancel(actor=request.user, order_id=order_id, **payload.dict())
 
 

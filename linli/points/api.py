@@ -270,7 +270,7 @@ def redemption_cancel(request, redemption_id: RecordId, payload: ReasonIn):
 # --- donations and the pool -------------------------------------------------------------------
 
 
-class DonationIn(Schema):
+class PointsDonationIn(Schema):
     to: Literal["pool", "person", "household"]
     points: Points
     community_id: RecordId | None = Field(None, description="The pool's community (default: own).")
@@ -281,7 +281,7 @@ class DonationIn(Schema):
     message: Text = Field("", max_length=200)
 
 
-class DonationOut(Schema):
+class PointsDonationOut(Schema):
     id: int
     giver_id: int
     recipient_id: int | None
@@ -294,11 +294,14 @@ class DonationOut(Schema):
 
 @router.post(
     "/points/donations",
-    response={201: DonationOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={201: PointsDonationOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     tags=["points donations"],
 )
 def donate(
-    request, response: HttpResponse, payload: DonationIn, idempotency_key: IdempotencyKey = None
+    request,
+    response: HttpResponse,
+    payload: PointsDonationIn,
+    idempotency_key: IdempotencyKey = None,
 ):
     """Give points (捐积分) to the community pool, a neighbour (by mobile) or a needy household."""
     gift = donations.points_donate(

@@ -44,14 +44,21 @@ def household_in_need(household: Household) -> bool:
     return Person.objects.filter(in_need_q(timezone.localdate()), household=household).exists()
 
 
-def _recipient_by_mobile(mobile: str) -> Person:
+def _recipient_by_mobile(mobile: str, *, community_id: int) -> Person:
+    """The resident of the giver's own community with this mobile number. Looked up only after the
+    giver's balance is known to cover the gift, and never in other communities, so that the answer
+    cannot be used to test whether a number is registered somewhere."""
     mobile = normalise_mobile(mobile or "")
     if mobile_errors(mobile):
         raise ValidationFailed(
             _("Please correct the errors below."),
             fields={"recipient_mobile": [_("Enter the recipient's 11-digit mobile number.")]},
         )
-    matches = list(Person.objects.filter(mobile_hash=keyed_hash(mobile), is_anonymised=False)[:2])
+    matches = list(
+        Person.objects.filter(
+            community_id=community_id, mobile_hash=keyed_hash(mobile), is_anonymised=False
+        )[:2]
+    )
     if not matches:
         raise ValidationFailed(
             _("Please correct the errors below."),
@@ -106,6 +113,11 @@ def points_donate(
         errors["to"] = [_("Choose the pool, a person or a household.")]
     if errors:
         raise ValidationFailed(_("Please correct the errors below."), fields=errors)
+    account = person_points_account(giver)
+    if account.balance < points:
+        raise Conflict(
+            _("Only %(balance)s points are available to give.") % {"balance": int(account.balance)}
+        )
     recipient, household = None, None
     if to == "pool":
         community = Community.objects.filter(pk=community_id or giver.community_id).first()
@@ -118,7 +130,7 @@ def points_donate(
             if recipient is None or not has_perm(actor, Perm.POINTS_MANAGE, recipient.community_id):
                 raise NotFound(_("Not found."))
         else:
-            recipient = _recipient_by_mobile(recipient_mobile)
+            recipient = _recipient_by_mobile(recipient_mobile, community_id=giver.community_id)
         target_community_id = giver.community_id
     else:
         household = Household.objects.select_related("head").filter(pk=household_id).first()
@@ -134,11 +146,6 @@ def points_donate(
         raise ValidationFailed(
             _("Please correct the errors below."),
             fields={"recipient_id": [_("You cannot give points to yourself.")]},
-        )
-    account = person_points_account(giver)
-    if account.balance < points:
-        raise Conflict(
-            _("Only %(balance)s points are available to give.") % {"balance": int(account.balance)}
         )
     destination = (
         pool_points_account(target_community_id)

@@ -61,7 +61,7 @@ class VolunteerFilterIn(Schema):
     q: Text = Field("", max_length=50)
 
 
-class MembershipOut(Schema):
+class TeamMembershipOut(Schema):
     id: int
     team_id: int
     volunteer_id: int
@@ -83,7 +83,7 @@ class TeamOut(Schema):
 
 
 class TeamDetailOut(TeamOut):
-    memberships: list[MembershipOut]
+    memberships: list[TeamMembershipOut]
 
     @staticmethod
     def resolve_memberships(obj: Team) -> list:
@@ -133,7 +133,7 @@ def team_get(request, team_id: RecordId):
 
 @router.post(
     "/teams/{team_id}/join-requests",
-    response={201: MembershipOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={201: TeamMembershipOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
 def team_join(request, team_id: RecordId, payload: JoinIn):
     """Ask to join: the volunteer for themself, or a worker on their behalf."""
@@ -145,7 +145,7 @@ def team_join(request, team_id: RecordId, payload: JoinIn):
 
 @router.post(
     "/team-memberships/{membership_id}/decision",
-    response={200: MembershipOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={200: TeamMembershipOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
 def team_decide(request, membership_id: RecordId, payload: DecisionIn):
     """Approve or reject a join request (the team's leader or the station)."""

@@ -40,6 +40,21 @@ class TestDonation:
         assert "recipient_mobile" in caught.value.fields
         assert_ledger_consistent()
 
+    def test_a_mobile_number_is_looked_up_only_in_the_givers_community(self, world, person_a):
+        world.person(community=world.b, mobile="13600002222")
+        me = login_for(person_a, "me")
+        give(world, person_a, 5)
+        # More than one has: the same answer whether or not the number is registered anywhere.
+        for mobile in ("13600002222", "13600002223"):
+            with pytest.raises(Conflict, match="5"):
+                donations.points_donate(actor=me, points=50, to="person", recipient_mobile=mobile)
+        # Another community's resident is not found, exactly as an unregistered number.
+        with pytest.raises(ValidationFailed) as caught:
+            donations.points_donate(actor=me, points=1, to="person", recipient_mobile="13600002222")
+        assert "recipient_mobile" in caught.value.fields
+        assert not PointsDonation.objects.exists() and balance(person_a) == 5
+        assert_ledger_consistent()
+
     def test_no_gift_to_oneself_and_no_more_than_one_has(self, world, person_a):
         me = login_for(person_a, "me")
         give(world, person_a, 5)
