@@ -254,6 +254,9 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("LINLI_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# A whole request body, files included (five check-out photos of 5 MB, a roster, the form): larger
+# is refused with 413 from its Content-Length before anything is read (core.middleware).
+LINLI_MAX_REQUEST_BYTES = int(env_str("LINLI_MAX_REQUEST_BYTES", str(32 * 1024 * 1024)))
 # Uploaded photos (linli.core.uploads): larger files, or more pixels, are refused before decoding.
 LINLI_IMAGE_MAX_BYTES = int(env_str("LINLI_IMAGE_MAX_BYTES", str(5 * 1024 * 1024)))
 LINLI_IMAGE_MAX_PIXELS = int(env_str("LINLI_IMAGE_MAX_PIXELS", "40000000"))

@@ -63,6 +63,19 @@ def too_large_message() -> str:
     }
 
 
+def upload_too_large_message() -> str:
+    return _("The upload is too large (more than %(mb)s MB in all).") % {
+        "mb": round(settings.LINLI_MAX_REQUEST_BYTES / 1024 / 1024, 1)
+    }
+
+
+def _declared_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 def _refuse(request, status: int, message: str) -> HttpResponse:
     """JSON for the API, a short page for people (without context processors: this runs before
     the session and the user are loaded)."""
@@ -87,6 +100,8 @@ def _has_nul(request) -> bool:
 
 class HostileRequestMiddleware:
     """Refuses, before any view or other middleware reads them:
+    - a body, files included, whose declared length is over ``LINLI_MAX_REQUEST_BYTES`` with
+      **413**, before a byte of it is read or spooled to disk;
     - a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (uploaded files aside) with **413** (Django raises
       ``RequestDataTooBig`` wherever the body is first read: a bare 400, or a 500 from the API in
       debug mode);
@@ -100,6 +115,8 @@ class HostileRequestMiddleware:
 
     def __call__(self, request):
         if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            if _declared_length(request) > settings.LINLI_MAX_REQUEST_BYTES:
+                return _refuse(request, 413, upload_too_large_message())
             try:
                 if request.content_type in FORM_TYPES:
                     request.POST  # noqa: B018 - parse now (the CSRF check would anyway)

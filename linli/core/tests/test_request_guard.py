@@ -84,3 +84,23 @@ def test_a_broken_multipart_body_answers_400(world, client_for):
         content_type='multipart/form-data; boundary=""',
     )
     assert response.status_code == 400
+
+
+def test_a_whole_body_over_the_request_limit_is_refused_before_it_is_read(
+    world, client_for, api_for, settings, english
+):
+    """Files count here: a 200 MB upload is refused from its Content-Length, never spooled."""
+    settings.LINLI_MAX_REQUEST_BYTES = 4000
+    photo = SimpleUploadedFile("a.jpg", b"x" * 5000, content_type="image/jpeg")
+    page = client_for(world.worker_a).post(reverse("people:create"), {"name": "x", "f": photo})
+    assert page.status_code == 413 and b"upload is too large" in page.content
+    photo.seek(0)
+    api = api_for(world.worker_a).post("/api/v1/service-orders/1/photos", {"photos": photo})
+    assert api.status_code == 413 and "too large" in api.json()["detail"]
+
+
+def test_a_body_under_the_request_limit_goes_on(world, client_for, settings):
+    settings.LINLI_MAX_REQUEST_BYTES = 40000
+    photo = SimpleUploadedFile("a.txt", b"x" * 5000)
+    response = client_for(world.worker_a).post(reverse("people:create"), {"name": "x", "f": photo})
+    assert response.status_code == 200
