@@ -249,22 +249,35 @@ def person_reveal(*, actor, person_id: int, field: str) -> str:
 
 @transaction.atomic
 def _reveal_limit_reached(actor, person: Person, field: str) -> None:
-    """Audit the refused reveal; tell the community's station admins once per window."""
+    """Audit the refused reveal; tell the community's station admins once per window (and the
+    street's administrators when the one over the limit is a station admin, or no one else is)."""
     audit.record(actor, "person.reveal_limited", person, field=field)
     now = timezone.now()
     key_prefix = f"reveal-limit:{actor.pk}:"
-    told = Notification.objects.filter(
+    already = Notification.objects.filter(
         key__startswith=key_prefix, created_at__gte=now - REVEAL_WINDOW
     ).exists()
-    if told:
+    if already:
         return
-    admins = User.objects.filter(
-        memberships__community_id=person.community_id,
-        memberships__role=Role.STATION_ADMIN,
-        is_active=True,
-    ).distinct()
+    station_admins = set(
+        User.objects.filter(
+            memberships__community_id=person.community_id,
+            memberships__role=Role.STATION_ADMIN,
+            is_active=True,
+        ).values_list("pk", flat=True)
+    )
+    told = station_admins - {actor.pk}
+    if actor.pk in station_admins or not told:
+        # A station admin is not left to tell themself: the street's administrators hear of it.
+        told |= set(
+            User.objects.filter(
+                memberships__street__communities=person.community_id,
+                memberships__role=Role.STREET_ADMIN,
+                is_active=True,
+            ).values_list("pk", flat=True)
+        )
     notify(
-        admins,
+        User.objects.filter(pk__in=told),
         key=f"{key_prefix}{now:%Y%m%d%H}",
         title=_("%(user)s reached the limit of full-number reveals")
         % {"user": actor.display_name or actor.username},

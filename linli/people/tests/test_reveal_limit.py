@@ -95,6 +95,14 @@ class TestTheStationAdminIsTold:
             reveal(world.worker_a, person_a)
         assert Notification.objects.filter(key__startswith="reveal-limit:").count() == 2
 
+    def test_a_station_admin_over_the_limit_is_reported_to_the_street(self, world, person_a, limit):
+        for _ in range(limit):
+            reveal(world.station_a, person_a)
+        with pytest.raises(RateLimited):
+            reveal(world.station_a, person_a)
+        told = Notification.objects.filter(key__startswith="reveal-limit:")
+        assert list(told.values_list("user_id", flat=True)) == [world.street_admin.pk]
+
     def test_other_communities_admins_are_not_told(self, world, person_b, limit):
         from linli.accounts.roles import Role
         from linli.accounts.services import membership_grant, user_create
