@@ -16,7 +16,10 @@ QUANTITY = {"max_digits": 24, "decimal_places": 6}
 
 
 class Account(models.Model):
-    """A holder of one commodity. ``key`` names it (``community:3/person:17/points``)."""
+    """A holder of one commodity. ``key`` names it (``community:3/person:17/points``).
+
+    Immutable but for ``balance``: the database refuses any other change and any delete (migration
+    0008), since the seal covers postings by account id, not what the account is (ADR 0015)."""
 
     key = models.CharField(_("key"), max_length=200)
     commodity = models.CharField(_("commodity"), max_length=32)

@@ -1,6 +1,6 @@
 """Re-signing the whole ledger under the newest ledger key (``manage.py ledger_reseal``, ADR 0015),
-and lifting the append-only triggers for the two operations that may rewrite ledger rows: this
-one and ``flush`` (which empties the database).
+and lifting the append-only triggers (and the accounts' immutability triggers) for the two
+operations that may rewrite ledger rows: this one and ``flush`` (which empties the database).
 
 Resealing is for two cases only: a development database whose transactions were written before
 the chain was keyed (their key id is empty), and retiring an old key after a rotation. It
@@ -25,12 +25,18 @@ APPEND_ONLY_TABLES = (
     "ledger_checkpoint",
     "ledger_checkpoint_account",
 )
+# Every ledger table with a trigger refusing changes, and (PostgreSQL) that trigger's name.
+# Accounts: immutable except their balance (migration 0008).
+GUARDED_TABLES = {table: f"{table}_append_only" for table in APPEND_ONLY_TABLES} | {
+    "ledger_account": "ledger_account_immutable"
+}
 
 
 @contextmanager
 def append_only_lifted(using: str = DEFAULT_DB_ALIAS):
-    """The append-only triggers switched off inside one database transaction, and on again when it
-    ends (DDL is transactional on both databases: a failure leaves them as they were).
+    """The append-only triggers (and the accounts' immutability one) switched off inside one
+    database transaction, and on again when it ends (DDL is transactional on both databases: a
+    failure leaves them as they were).
 
     PostgreSQL: ``ALTER TABLE … DISABLE TRIGGER`` (needs the tables' owner). SQLite has no
     switch: the triggers are dropped and created again from their own stored SQL."""
@@ -40,20 +46,20 @@ def append_only_lifted(using: str = DEFAULT_DB_ALIAS):
             # ALTER TABLE refuses while deferred foreign-key checks are pending: run them now,
             # and keep them immediate until the triggers are back.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            for table in APPEND_ONLY_TABLES:
-                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only")
+            for table, trigger in GUARDED_TABLES.items():
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
             yield
-            for table in APPEND_ONLY_TABLES:
-                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_append_only")
+            for table, trigger in GUARDED_TABLES.items():
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             return
         if conn.vendor != "sqlite":  # pragma: no cover - no other database is supported
             yield
             return
-        marks = ", ".join(["%s"] * len(APPEND_ONLY_TABLES))
+        marks = ", ".join(["%s"] * len(GUARDED_TABLES))
         cursor.execute(
             f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({marks})",
-            list(APPEND_ONLY_TABLES),
+            list(GUARDED_TABLES),
         )
         triggers = cursor.fetchall()
         for name, _sql in triggers:

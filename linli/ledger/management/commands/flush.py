@@ -1,8 +1,8 @@
 """Django's ``flush``, able to empty the ledger on SQLite too.
 
 On PostgreSQL ``flush`` truncates, which row triggers do not see. On SQLite it deletes, and the
-append-only triggers (migration 0007) would refuse: they are lifted for the flush, inside one
-transaction, and stand again after it (``reseal.append_only_lifted``)."""
+append-only triggers (migration 0007) and the accounts' (0008) would refuse: they are lifted for
+the flush, inside one transaction, and stand again after it (``reseal.append_only_lifted``)."""
 
 from django.core.management.commands import flush
 from django.db import connections
