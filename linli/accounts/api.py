@@ -61,14 +61,18 @@ class CommunityOut(Schema):
 def token(request, payload: TokenIn):
     """Exchange a username (or mobile number) and password for a bearer token.
 
-    Shares the login page's lockout (429). Refused (403) while the user must change a temporary
+    Shares the login page's lockout (429, with ``Retry-After``). Without a ``name`` the token is
+    named after the User-Agent. Refused (403) while the user must change a temporary
     password on the web. A token expires after ``LINLI_API_TOKEN_DAYS`` days without use."""
     user = authenticate(request, username=payload.username[:150], password=payload.password)
     if getattr(request, "linli_locked_out", False):
         return Status(429, {"detail": _("Too many failed attempts. Try again later.")})
     if user is None:
         return Status(401, {"detail": _("Wrong username or password.")})
-    return Status(200, {"token": services.api_token_issue(actor=user, name=payload.name)})
+    key = services.api_token_issue(
+        actor=user, name=payload.name, user_agent=request.META.get("HTTP_USER_AGENT", "")
+    )
+    return Status(200, {"token": key})
 
 
 @router.get("/auth/tokens", auth=API_AUTH, response=list[TokenInfoOut])

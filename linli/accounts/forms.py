@@ -18,7 +18,21 @@ class LoginForm(AuthenticationForm):
 
 
 class OwnPasswordForm(BootstrapForm, PasswordChangeForm):
-    """Django's own checks: the current password, the new one twice, the password validators."""
+    """Django's own checks: the current password, the new one twice, the password validators.
+    After a reset (``must_change_password``) the current password is the temporary one, and the
+    first box says so."""
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        if user.must_change_password:
+            self.fields["old_password"].label = _("Temporary password")
+            self.error_messages = {
+                **self.error_messages,
+                "password_incorrect": _(
+                    "That is not the temporary password your administrator gave you. "
+                    "Please type it again."
+                ),
+            }
 
     def save(self, commit=True):  # pragma: no cover - the view saves through the service
         raise NotImplementedError("Use accounts.services.password_change.")

@@ -11,7 +11,8 @@ processes); rows older than the window are deleted as new ones arrive.
 Two limits, both over the last ``LINLI_LOGIN_COOLOFF_MINUTES``:
 - ``LINLI_LOGIN_FAILURE_LIMIT`` failures for one identity from one address lock that pair;
 - ``LINLI_LOGIN_ADDRESS_FAILURE_LIMIT`` failures from one address (any names: password spraying)
-  lock the address.
+  lock the address — except for a user whose browser holds a valid device cookie
+  (``accounts.devices``) naming them, so one sprayer does not lock out a whole station's Wi-Fi.
 """
 
 from __future__ import annotations
@@ -84,12 +85,71 @@ def _since() -> datetime.datetime:
     return timezone.now() - datetime.timedelta(minutes=settings.LINLI_LOGIN_COOLOFF_MINUTES)
 
 
-def is_locked(identity: str, address: str) -> bool:
-    """Has this identity from this address, or this address as a whole, failed too often?"""
+def _window() -> datetime.timedelta:
+    return datetime.timedelta(minutes=settings.LINLI_LOGIN_COOLOFF_MINUTES)
+
+
+def _lifts_at(failures, limit: int) -> datetime.datetime | None:
+    """When a lock over these recent ``failures`` lifts (None: not locked): at ``limit`` or more
+    failures in the window it holds until the ``limit``-th newest one leaves the window."""
+    times = list(failures.order_by("-at").values_list("at", flat=True)[: max(limit, 1)])
+    if len(times) < max(limit, 1):
+        return None
+    return times[-1] + _window()
+
+
+def locked_until(
+    identity: str, address: str, *, address_exempt: bool = False
+) -> datetime.datetime | None:
+    """When this identity may log in again from this address (None: it may now). Locked when the
+    identity failed too often from the address, or — unless ``address_exempt`` (a valid device
+    cookie for that user, ``accounts.devices``) — the address as a whole did."""
     recent = LoginFailure.objects.filter(address=address, at__gte=_since())
-    if identity and recent.filter(identity=identity).count() >= settings.LINLI_LOGIN_FAILURE_LIMIT:
-        return True
-    return recent.count() >= settings.LINLI_LOGIN_ADDRESS_FAILURE_LIMIT
+    ends = []
+    if identity:
+        ends.append(_lifts_at(recent.filter(identity=identity), settings.LINLI_LOGIN_FAILURE_LIMIT))
+    if not address_exempt:
+        ends.append(_lifts_at(recent, settings.LINLI_LOGIN_ADDRESS_FAILURE_LIMIT))
+    ends = [end for end in ends if end is not None]
+    return max(ends) if ends else None
+
+
+def is_locked(identity: str, address: str, *, address_exempt: bool = False) -> bool:
+    """Has this identity from this address, or this address as a whole, failed too often?"""
+    return locked_until(identity, address, address_exempt=address_exempt) is not None
+
+
+def tries_left(identity: str, address: str, *, address_exempt: bool = False) -> tuple[int, int]:
+    """(recent failures of this identity from this address, tries left before a pause). The count
+    is the same whether or not the name belongs to a user, so showing it reveals nothing."""
+    recent = LoginFailure.objects.filter(address=address, at__gte=_since())
+    failures = recent.filter(identity=identity).count() if identity else 0
+    left = settings.LINLI_LOGIN_FAILURE_LIMIT - failures
+    if not address_exempt:
+        left = min(left, settings.LINLI_LOGIN_ADDRESS_FAILURE_LIMIT - recent.count())
+    return failures, max(left, 0)
+
+
+def locked_users(user_ids) -> dict[int, datetime.datetime]:
+    """The users among ``user_ids`` locked out from some address by the per-identity limit, with
+    the time the (last) lock lifts."""
+    limit = max(settings.LINLI_LOGIN_FAILURE_LIMIT, 1)
+    rows = (
+        LoginFailure.objects.filter(identity__in=[f"user:{pk}" for pk in user_ids])
+        .filter(at__gte=_since())
+        .order_by("-at")
+        .values_list("identity", "address", "at")
+    )
+    times: dict[tuple[str, str], list[datetime.datetime]] = {}
+    for identity, address, at in rows:
+        times.setdefault((identity, address), []).append(at)
+    locked: dict[int, datetime.datetime] = {}
+    for (identity, _address), ats in times.items():
+        if len(ats) >= limit:
+            pk = int(identity.removeprefix("user:"))
+            lifts = ats[limit - 1] + _window()
+            locked[pk] = max(lifts, locked.get(pk, lifts))
+    return locked
 
 
 def record_failure(identity: str, address: str) -> None:
@@ -103,6 +163,7 @@ def record_success(identity: str, address: str) -> None:
     LoginFailure.objects.filter(identity=identity, address=address).delete()
 
 
-def clear_user(user: User) -> None:
-    """Forget a user's failures (after an administrator gave them a new password)."""
-    LoginFailure.objects.filter(Q(identity=f"user:{user.pk}")).delete()
+def clear_user(user: User) -> int:
+    """Forget a user's failures from every address (an administrator unlocked them or gave them a
+    new password); the number of failures forgotten. Address-wide counts stay."""
+    return LoginFailure.objects.filter(Q(identity=f"user:{user.pk}")).delete()[0]

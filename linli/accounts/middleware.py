@@ -1,7 +1,10 @@
+import math
+
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.selectors import communities_of_user
@@ -24,12 +27,24 @@ class ActiveCommunityMiddleware:
 
 
 def lockout_response(request):
-    """A locked-out login: JSON for the API, a page for people (429 either way)."""
+    """A locked-out login: JSON for the API, a page for people (429 either way), saying when
+    logging in will work again."""
     message = _("Too many failed attempts. Try again later.")
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=429)
-    context = {"message": message, "minutes": settings.LINLI_LOGIN_COOLOFF_MINUTES}
+    context = {
+        "message": message,
+        "minutes": settings.LINLI_LOGIN_COOLOFF_MINUTES,
+        "until": getattr(request, "linli_locked_until", None),
+    }
     return render(request, "accounts/locked_out.html", context, status=429)
+
+
+def _retry_after(request) -> int | None:
+    until = getattr(request, "linli_locked_until", None)
+    if until is None:
+        return None
+    return max(1, math.ceil((until - timezone.now()).total_seconds()))
 
 
 class LoginLockoutMiddleware:
@@ -41,8 +56,12 @@ class LoginLockoutMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if getattr(request, "linli_locked_out", False) and response.status_code != 429:
-            return lockout_response(request)
+        if getattr(request, "linli_locked_out", False):
+            if response.status_code != 429:
+                response = lockout_response(request)
+            seconds = _retry_after(request)
+            if seconds is not None:
+                response["Retry-After"] = str(seconds)
         return response
 
 

@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.accounts import lockout
+from linli.accounts import devices, lockout
 from linli.accounts.models import ApiToken, Membership, User
 from linli.accounts.roles import STREET_ROLES, Perm, Role
 from linli.core import audit
@@ -88,8 +88,10 @@ def _token_lifetime() -> datetime.timedelta:
 
 
 @transaction.atomic
-def api_token_issue(*, actor: User, name: str = "") -> str:
+def api_token_issue(*, actor: User, name: str = "", user_agent: str = "") -> str:
     """A new bearer token for ``actor``; only its hash is stored, the token is returned once.
+    Without a device ``name`` the token is named after the ``user_agent`` ("Android · Chrome
+    120"), so the user can tell their tokens apart.
 
     Refused while the user must still change a temporary password."""
     if actor.must_change_password:
@@ -101,7 +103,7 @@ def api_token_issue(*, actor: User, name: str = "") -> str:
         user=actor,
         key_hash=ApiToken.hash_key(key),
         prefix=key[:6],
-        name=name.strip()[:50],
+        name=devices.clean_name(name) or devices.describe_user_agent(user_agent),
         auth_hash=actor.get_session_auth_hash(),
         expires_at=timezone.now() + _token_lifetime(),
     )
@@ -167,15 +169,49 @@ def password_reset_refusal(actor: User, user: User) -> str:
     return ""
 
 
+def password_reset_target(*, actor: User, user_id: int) -> User:
+    """One of ``password_reset_targets``, or NotFound (unknown, out of scope, absurd id)."""
+    require_any(actor, Perm.USERS_MANAGE)
+    user = password_reset_targets(actor).filter(pk=user_id).first() if _id_ok(user_id) else None
+    if user is None:
+        raise NotFound(_("Not found."))
+    return user
+
+
+def _managed_community_id(actor: User, user: User) -> int | None:
+    """The community (of the actor's) an action on ``user`` is audited under."""
+    managed = community_ids(actor, Perm.USERS_MANAGE)
+    return (
+        user.memberships.filter(community_id__in=managed)
+        .order_by("community_id")
+        .values_list("community_id", flat=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def user_unlock(*, actor: User, user_id: int) -> User:
+    """A station admin lifts the login lockout of a user of their community (their failed logins
+    from every address are forgotten; audited when there were any). Address-wide locks stay."""
+    user = password_reset_target(actor=actor, user_id=user_id)
+    cleared = lockout.clear_user(user)
+    if cleared:
+        audit.record(
+            actor,
+            "user.unlock",
+            user,
+            community_id=_managed_community_id(actor, user),
+            failures_cleared=cleared,
+        )
+    return user
+
+
 @transaction.atomic
 def password_reset(*, actor: User, user_id: int) -> str:
     """A station admin gives a worker, volunteer or resident of their community a temporary
     password (returned once); the user must change it at the next login. Their API tokens and
     other sessions end, and their failed logins are forgotten."""
-    require_any(actor, Perm.USERS_MANAGE)
-    user = password_reset_targets(actor).filter(pk=user_id).first() if _id_ok(user_id) else None
-    if user is None:
-        raise NotFound(_("Not found."))
+    user = password_reset_target(actor=actor, user_id=user_id)
     refusal = password_reset_refusal(actor, user)
     if refusal:
         raise PermissionDenied(refusal)
@@ -185,14 +221,11 @@ def password_reset(*, actor: User, user_id: int) -> str:
     user.save(update_fields=["password", "must_change_password"])
     revoked = _revoke_all_tokens(user)
     lockout.clear_user(user)
-    managed = community_ids(actor, Perm.USERS_MANAGE)
-    community_id = (
-        user.memberships.filter(community_id__in=managed)
-        .order_by("community_id")
-        .values_list("community_id", flat=True)
-        .first()
-    )
     audit.record(
-        actor, "user.password_reset", user, community_id=community_id, tokens_revoked=revoked
+        actor,
+        "user.password_reset",
+        user,
+        community_id=_managed_community_id(actor, user),
+        tokens_revoked=revoked,
     )
     return temporary

@@ -12,4 +12,5 @@ urlpatterns = [
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("users/", views.user_list, name="user_list"),
     path("users/<int:user_id>/reset-password/", views.user_password_reset, name="password_reset"),
+    path("users/<int:user_id>/unlock/", views.user_unlock, name="user_unlock"),
 ]

@@ -91,8 +91,11 @@ class TestAStationAdminResetsAPassword:
     def test_it_gives_a_temporary_password_shown_once(self, world, client_for):
         key = services.api_token_issue(actor=world.worker_a)
         response = client_for(world.station_a).post(
-            f"/accounts/users/{world.worker_a.pk}/reset-password/"
+            f"/accounts/users/{world.worker_a.pk}/reset-password/", follow=True
         )
+        assert response.redirect_chain == [
+            (f"/accounts/users/{world.worker_a.pk}/reset-password/", 302)
+        ]
         assert response.status_code == 200
         assert response["Cache-Control"] == "no-store"
         temporary = response.context["temporary"]
@@ -194,7 +197,7 @@ class TestTheUserListPage:
         response = client_for(world.station_a).get("/accounts/users/")
         page = response.content.decode()
         assert response.status_code == 200
-        names = {user.username for user, _refusal in response.context["rows"]}
+        names = {user.username for user, _refusal, _locked in response.context["rows"]}
         assert {"worker_a", "volunteer_a", "resident_a", "station_a2"} <= names
         assert "worker_b" not in names and "outsider" not in names
         assert f"/accounts/users/{world.worker_a.pk}/reset-password/" in page
