@@ -20,8 +20,10 @@ class UsernameOrMobileBackend(ModelBackend):
         user, identity = lockout.resolve_login(username)
         address = lockout.client_address(request)
         exempt = user is not None and devices.device_user_id(request) == user.pk
-        until = lockout.locked_until(identity, address, address_exempt=exempt)
-        if until is not None:
+        # The attempt is reserved (counted as a failure) before the password is checked, so that
+        # guesses sent at once cannot all pass the count before any of them is recorded.
+        attempt, until = lockout.attempt_begin(identity, address, address_exempt=exempt)
+        if attempt is None:
             if request is not None:
                 request.linli_locked_out = True
                 request.linli_locked_until = until
@@ -29,9 +31,9 @@ class UsernameOrMobileBackend(ModelBackend):
         if user is None:
             User().set_password(password)  # same work as a real check: no timing oracle
         elif user.check_password(password) and self.user_can_authenticate(user):
-            lockout.record_success(identity, address)
+            lockout.attempt_succeeded(identity, address)
             return user
-        lockout.record_failure(identity, address)
+        # A wrong password: the reserved attempt stays as the failure.
         if request is not None:
             request.linli_login_tries = lockout.tries_left(identity, address, address_exempt=exempt)
             request.linli_locked_until = lockout.locked_until(

@@ -1,8 +1,9 @@
 """Login lockout (ADR 0012): failed logins counted per identity and per client address.
 
 Every password check (the login page, ``POST /api/v1/auth/token``, the admin) goes through
-``UsernameOrMobileBackend``, which calls ``is_locked`` before and ``record_failure`` /
-``record_success`` after. The identity is what the typed name *resolves to*: ``user:<pk>`` when it
+``UsernameOrMobileBackend``, which reserves the attempt with ``attempt_begin`` (written as a
+failure before the password is checked, so concurrent guesses count each other) and clears it with
+``attempt_succeeded`` when the password is right. The identity is what the typed name *resolves to*: ``user:<pk>`` when it
 names a user (whatever spaces, width, case or mobile format it was typed in), otherwise the keyed
 hash of the normalised text — so the table never holds a raw mobile number or a stray password
 typed into the username box. Failures are rows in the database (correct with any number of app
@@ -99,12 +100,15 @@ def _lifts_at(failures, limit: int) -> datetime.datetime | None:
 
 
 def locked_until(
-    identity: str, address: str, *, address_exempt: bool = False
+    identity: str, address: str, *, address_exempt: bool = False, excluding: int | None = None
 ) -> datetime.datetime | None:
     """When this identity may log in again from this address (None: it may now). Locked when the
     identity failed too often from the address, or — unless ``address_exempt`` (a valid device
-    cookie for that user, ``accounts.devices``) — the address as a whole did."""
+    cookie for that user, ``accounts.devices``) — the address as a whole did. ``excluding``: the
+    caller's own reserved attempt (``attempt_begin``), not counted against itself."""
     recent = LoginFailure.objects.filter(address=address, at__gte=_since())
+    if excluding is not None:
+        recent = recent.exclude(pk=excluding)
     ends = []
     if identity:
         ends.append(_lifts_at(recent.filter(identity=identity), settings.LINLI_LOGIN_FAILURE_LIMIT))
@@ -152,9 +156,30 @@ def locked_users(user_ids) -> dict[int, datetime.datetime]:
     return locked
 
 
-def record_failure(identity: str, address: str) -> None:
+def attempt_begin(
+    identity: str, address: str, *, address_exempt: bool = False
+) -> tuple[int | None, datetime.datetime | None]:
+    """Reserve a password check: (the attempt's id, None) when it may go ahead, (None, when the
+    lock lifts) when it may not.
+
+    The attempt is written as a failure *before* the password is looked at, and committed at once
+    (outside any transaction), then the failures and the attempts in flight before it are counted.
+    So guesses sent all at once each see the others: of N concurrent attempts at most the limit
+    get their password checked, whatever the server's concurrency. A refused attempt removes its
+    reservation (being refused does not make a lock longer); ``attempt_succeeded`` removes it and
+    the identity's failures; a wrong password leaves it as the failure it is."""
     LoginFailure.objects.filter(at__lt=_since()).delete()
-    LoginFailure.objects.create(identity=identity, address=address)
+    attempt = LoginFailure.objects.create(identity=identity, address=address)
+    until = locked_until(identity, address, address_exempt=address_exempt, excluding=attempt.pk)
+    if until is None:
+        return attempt.pk, None
+    LoginFailure.objects.filter(pk=attempt.pk).delete()
+    return None, until
+
+
+def attempt_succeeded(identity: str, address: str) -> None:
+    """The password was right: the reservation and that identity's failures from that address go."""
+    record_success(identity, address)
 
 
 def record_success(identity: str, address: str) -> None:
