@@ -7,7 +7,8 @@ count is read from the header, before the pixels are decoded), the EXIF orientat
 the pixels are re-encoded to a fresh JPEG: scripts, trailing data, comments and EXIF (GPS included)
 do not survive. :func:`image_save` stores it under a random name ending in ``.jpg`` with a
 320-pixel thumbnail beside it; :func:`image_response` serves either with its image type,
-``nosniff`` and a safe download name. See docs/security.md.
+``nosniff`` and a safe download name. Decoding takes up to a second: services clean uploads
+before they open their database transaction and save them inside it. See docs/security.md.
 """
 
 from __future__ import annotations
