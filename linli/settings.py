@@ -259,7 +259,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 LINLI_MAX_REQUEST_BYTES = int(env_str("LINLI_MAX_REQUEST_BYTES", str(32 * 1024 * 1024)))
 # Uploaded photos (linli.core.uploads): larger files, or more pixels, are refused before decoding.
 LINLI_IMAGE_MAX_BYTES = int(env_str("LINLI_IMAGE_MAX_BYTES", str(5 * 1024 * 1024)))
-LINLI_IMAGE_MAX_PIXELS = int(env_str("LINLI_IMAGE_MAX_PIXELS", "40000000"))
+LINLI_IMAGE_MAX_PIXELS = int(env_str("LINLI_IMAGE_MAX_PIXELS", "24000000"))
 # Roster import (docs/roster-import.md): the largest upload, the rows read under the header
 # (empty rows count), the rows written per transaction (keeps SQLite's write lock short).
 LINLI_IMPORT_MAX_BYTES = int(env_str("LINLI_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))

@@ -75,7 +75,7 @@ def upload(name: str, data: bytes, content_type: str = "image/jpeg") -> SimpleUp
 NOT_AN_IMAGE = "The photo must be a JPEG, PNG or WebP image."
 DAMAGED = "The photo cannot be read: the file is damaged or incomplete."
 TOO_LARGE = "The photo is larger than 5 MB."
-TOO_MANY_PIXELS = "The photo has more than 40 million pixels; send a smaller one."
+TOO_MANY_PIXELS = "The photo has more than 24 million pixels; send a smaller one."
 
 
 def _gif() -> bytes:

@@ -7,7 +7,8 @@ count is read from the header, before the pixels are decoded), the EXIF orientat
 the pixels are re-encoded to a fresh JPEG: scripts, trailing data, comments and EXIF (GPS included)
 do not survive. :func:`image_save` stores it under a random name ending in ``.jpg`` with a
 320-pixel thumbnail beside it; :func:`image_response` serves either with its image type,
-``nosniff`` and a safe download name. See docs/security.md.
+``nosniff`` and a safe download name. Decoding takes up to a second: services clean uploads
+before they open their database transaction and save them inside it. See docs/security.md.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
-from PIL import Image, ImageFile, ImageOps
+from PIL import Image, ImageFile
 
 from linli.core.errors import ValidationFailed
 
@@ -102,26 +103,71 @@ def image_clean(upload, field: str) -> CleanImage:
             ) from None
 
 
-def _reencode(image: Image.Image) -> CleanImage:
+# EXIF orientation → the transpose that shows the photo as taken (as ``ImageOps.exif_transpose``).
+ORIENTATION_TAG = 0x0112
+TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def _fit(size: tuple[int, int], side: int) -> tuple[int, int]:
+    """``size`` scaled down (aspect kept) to fit a ``side`` × ``side`` box; unchanged if it does."""
+    width, height = size
+    scale = min(1.0, side / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _decode(image: Image.Image) -> Image.Image:
+    """Decode the pixels. A JPEG larger than the stored size is decoded by libjpeg at the
+    smallest scale (1/2, 1/4 or 1/8) that still covers it: a 6000 × 4000 photo is decoded at
+    3000 × 2000, a quarter of the memory and work. The caller must not hold a database
+    transaction (services clean uploads before they open theirs)."""
     if image.format == "JPEG":
-        image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # decode a huge JPEG at a reduced scale
+        image.draft("RGB", _fit(image.size, MAX_SIDE))
     image.load()
+    return image
+
+
+def _reencode(image: Image.Image) -> CleanImage:
+    # Memory: the decoded image (1 byte a pixel for 1-bit, grey and palette images, 4 for any
+    # other mode) plus at most one full-size working copy in 1 or 4 bytes a pixel (and Pillow's
+    # premultiplied copy while an image with transparency is shrunk); everything after the
+    # shrink is at most 2560 px a side. See docs/security.md.
+    decoded = _decode(image)
     try:
-        oriented = ImageOps.exif_transpose(image)
+        orientation = decoded.getexif().get(ORIENTATION_TAG)
     except Exception:  # unreadable EXIF: keep the pixels as they are (the EXIF is dropped anyway)
-        oriented = image
-    if oriented.mode in ("RGBA", "LA", "PA") or (
-        oriented.mode == "P" and "transparency" in oriented.info
-    ):
-        rgba = oriented.convert("RGBA")
+        orientation = None
+    transparent = decoded.mode in ("RGBA", "LA", "PA") or (
+        decoded.mode == "P" and "transparency" in decoded.info
+    )
+    if transparent:
+        work = decoded if decoded.mode in ("RGBA", "LA") else decoded.convert("RGBA")
+    elif decoded.mode == "1":
+        work = decoded.convert("L")  # still 1 byte a pixel, and it can be resampled smoothly
+    elif decoded.mode in ("L", "RGB"):
+        work = decoded
+    else:  # palette, CMYK, 16-bit grey, …
+        work = decoded.convert("RGB")
+    # Shrink first (in the compact mode), then orient and flatten the small image.
+    work.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+    if orientation in TRANSPOSE:
+        work = work.transpose(TRANSPOSE[orientation])
+    if transparent:
+        rgba = work.convert("RGBA")
         rgb = Image.new("RGB", rgba.size, (255, 255, 255))
         rgb.paste(rgba, mask=rgba.getchannel("A"))
     else:
-        rgb = oriented.convert("RGB")
+        rgb = work.convert("RGB")
     # A fresh image: no info dict (comments, EXIF, XMP, ICC) carries over into the encoder.
     clean = Image.new("RGB", rgb.size)
     clean.paste(rgb)
-    clean.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     thumb = clean.copy()
     thumb.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
     return CleanImage(

@@ -11,6 +11,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models
@@ -18,12 +19,15 @@ from django.db.models.fields.files import FieldFile
 from django.http import Http404
 from PIL import Image
 
+from linli.core import uploads
 from linli.core.errors import ValidationFailed
 from linli.core.testing import (
     GPS_IFD,
     TOO_LARGE,
+    TOO_MANY_PIXELS,
     hostile_files,
     jpeg_bytes,
+    png_bomb,
     png_bytes,
     stored_files,
     upload,
@@ -59,7 +63,7 @@ class TestImageClean:
         assert exc.value.fields == {
             "photos": ["The photo has more than 0.001 million pixels; send a smaller one."]
         }
-        settings.LINLI_IMAGE_MAX_PIXELS = 40_000_000
+        settings.LINLI_IMAGE_MAX_PIXELS = 24_000_000
         settings.LINLI_IMAGE_MAX_BYTES = 100
         with pytest.raises(ValidationFailed):
             image_clean(upload("a.jpg", jpeg_bytes()), "photos")
@@ -93,6 +97,53 @@ class TestImageClean:
         assert max(clean.width, clean.height) == 2560
         with Image.open(io.BytesIO(clean.thumbnail)) as thumb:
             assert thumb.size == (320, 240)
+
+
+class TestDecodingIsBounded:
+    def test_a_photo_over_24_million_pixels_is_refused_with_the_clear_message(self):
+        assert django_settings.LINLI_IMAGE_MAX_PIXELS == 24_000_000  # the default
+        with pytest.raises(ValidationFailed) as exc:
+            image_clean(upload("25mp.png", png_bomb(5000, 5000), "image/png"), "photos")
+        assert exc.value.fields == {"photos": [TOO_MANY_PIXELS]}
+        assert "24 million" in TOO_MANY_PIXELS
+
+    def test_a_large_jpeg_is_decoded_at_a_reduced_scale(self, monkeypatch):
+        decoded = []
+
+        def spy(image):
+            result = real_decode(image)
+            decoded.append(result.size)
+            return result
+
+        real_decode = uploads._decode
+        monkeypatch.setattr(uploads, "_decode", spy)
+        clean = image_clean(upload("a.jpg", jpeg_bytes((6000, 4000))), "photos")
+        assert decoded == [(3000, 2000)]  # libjpeg's 1/2 scale still covers 2560 × 1707
+        assert (clean.width, clean.height) == (2560, 1707)
+
+    def test_a_png_is_decoded_in_full_and_still_shrunk(self, monkeypatch):
+        decoded = []
+        real_decode = uploads._decode
+        monkeypatch.setattr(
+            uploads, "_decode", lambda image: decoded.append(1) or real_decode(image)
+        )
+        clean = image_clean(upload("a.png", png_bytes((3000, 200), mode="RGB")), "photos")
+        assert decoded == [1] and (clean.width, clean.height) == (2560, 171)
+
+    @pytest.mark.parametrize("mode", ["1", "P", "LA"])
+    def test_one_bit_palette_and_grey_images_become_an_rgb_jpeg_on_white(self, mode):
+        image = Image.new(mode, (3000, 40))
+        if mode == "P":
+            image.putpalette([200, 0, 0] * 256)
+        out = io.BytesIO()
+        image.save(out, "PNG")
+        clean = image_clean(upload("a.png", out.getvalue(), "image/png"), "photos")
+        assert (clean.width, clean.height) == (2560, 34)
+        with Image.open(io.BytesIO(clean.data)) as stored:
+            assert stored.mode == "RGB"
+            pixel = stored.getpixel((1280, 17))
+        expected = {"1": (0, 0, 0), "P": (200, 0, 0), "LA": (255, 255, 255)}[mode]
+        assert all(abs(a - b) < 8 for a, b in zip(pixel, expected, strict=True)), pixel
 
 
 def file_field() -> FieldFile:

@@ -35,7 +35,7 @@ from linli.core.dates import PLAN_AHEAD, service_date_problem
 from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from linli.core.scoping import get_in_scope, has_perm, require
 from linli.core.uploads import image_clean, image_save
-from linli.core.workflow import transition
+from linli.core.workflow import transition, transition_check
 from linli.orders.models import Category, Need, ServiceOrder, ServiceOrderPhoto, Urgency
 from linli.orders.services.needs import choice_clean, need_move, raise_if, text_clean
 from linli.people.models import Person
@@ -91,7 +91,16 @@ def relation(actor, order: ServiceOrder, *, teams_led: frozenset[int] | None = N
 
 
 def _locked(actor, order_id: int) -> tuple[ServiceOrder, Relation]:
-    order = ServiceOrder.objects.select_for_update().filter(pk=order_id).first()
+    return _visible(actor, ServiceOrder.objects.select_for_update().filter(pk=order_id).first())
+
+
+def _unlocked(actor, order_id: int) -> tuple[ServiceOrder, Relation]:
+    """The order and the actor's relation read without a lock or a transaction: for the cheap
+    checks before an upload is decoded. Check again under ``_locked``."""
+    return _visible(actor, ServiceOrder.objects.filter(pk=order_id).first())
+
+
+def _visible(actor, order: ServiceOrder | None) -> tuple[ServiceOrder, Relation]:
     if order is None:
         raise NotFound(_("Not found."))
     rel = relation(actor, order)
@@ -334,11 +343,12 @@ def order_check_in(*, actor, order_id: int) -> ServiceOrder:
     return order
 
 
-@transaction.atomic
 def order_check_out(*, actor, order_id: int, notes: str = "", photos=()) -> ServiceOrder:
-    """Done (签退): what was done, and up to five photos."""
-    order, rel = _locked(actor, order_id)
+    """Done (签退): what was done, and up to five photos. The photos are decoded before the
+    write transaction opens (docs/security.md), once the cheap checks have passed."""
+    order, rel = _unlocked(actor, order_id)
     _may("check_out", rel, order, str(SERVING_ONLY))
+    transition_check(order, Status.DONE)
     errors: dict[str, list[str]] = {}
     notes = text_clean(errors, "notes", notes, 500, required=False)
     photos = list(photos)
@@ -346,32 +356,42 @@ def order_check_out(*, actor, order_id: int, notes: str = "", photos=()) -> Serv
         errors["photos"] = [_("At most %(n)d photos.") % {"n": MAX_PHOTOS}]
     raise_if(errors)
     images = [image_clean(photo, "photos") for photo in photos]  # every one, before any is kept
-    order.checked_out_at = timezone.now()
-    order.service_notes = notes
-    _move(order, actor, Status.DONE, fields=["checked_out_at", "service_notes"])
-    _photos_store(order, actor, images)
-    audit.record(actor, "order.check_out", order, photos=len(photos))
+    with transaction.atomic():
+        order, rel = _locked(actor, order_id)  # the state is only reliable under the lock
+        _may("check_out", rel, order, str(SERVING_ONLY))
+        order.checked_out_at = timezone.now()
+        order.service_notes = notes
+        _move(order, actor, Status.DONE, fields=["checked_out_at", "service_notes"])
+        _photos_store(order, actor, images)
+        audit.record(actor, "order.check_out", order, photos=len(photos))
     return order
 
 
-@transaction.atomic
 def order_photos_add(*, actor, order_id: int, photos=()) -> list[ServiceOrderPhoto]:
     """Photos of a done service sent after the check-out (a phone client sends one file a
-    request): by those who check out, before the station's review, up to five in all."""
-    order, rel = _locked(actor, order_id)
+    request): by those who check out, before the station's review, up to five in all. The
+    photos are decoded before the write transaction opens, once the cheap checks have passed."""
+    photos = list(photos)
+    order, rel = _unlocked(actor, order_id)
+    _photos_addable(order, rel, photos)
+    images = [image_clean(photo, "photos") for photo in photos]
+    with transaction.atomic():
+        order, rel = _locked(actor, order_id)  # the state and the count again, under the lock
+        _photos_addable(order, rel, photos)
+        stored = _photos_store(order, actor, images)
+        audit.record(actor, "order.photos_add", order, photos=len(stored))
+    return stored
+
+
+def _photos_addable(order: ServiceOrder, rel: Relation, photos: list) -> None:
     _may("check_out", rel, order, str(SERVING_ONLY))
     if order.status != Status.DONE:
         raise Conflict(_("Photos are added once the service is done and before it is reviewed."))
-    photos = list(photos)
     if not photos:
         raise ValidationFailed(_("Attach a photo."), fields={"photos": [_("Attach a photo.")]})
     if order.photos.count() + len(photos) > MAX_PHOTOS:
         message = _("At most %(n)d photos.") % {"n": MAX_PHOTOS}
         raise ValidationFailed(message, fields={"photos": [message]})
-    images = [image_clean(photo, "photos") for photo in photos]
-    stored = _photos_store(order, actor, images)
-    audit.record(actor, "order.photos_add", order, photos=len(stored))
-    return stored
 
 
 def _photos_store(order: ServiceOrder, actor, images) -> list[ServiceOrderPhoto]:

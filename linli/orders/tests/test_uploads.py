@@ -6,11 +6,15 @@ import io
 import re
 
 import pytest
+from django.db import transaction
 from PIL import Image
 
+from linli.core import uploads
+from linli.core.errors import Conflict, NotFound, PermissionDenied
 from linli.core.testing import (
     hostile_files,
     jpeg_bytes,
+    png_bomb,
     png_bytes,
     stored_files,
     upload,
@@ -181,3 +185,60 @@ class TestOnTheApi:
         ):
             assert 400 <= response.status_code < 500, response.content
         assert stored_files() == []
+
+
+@pytest.fixture
+def decodes(monkeypatch) -> list[bool]:
+    """Each image decoded, as whether a database transaction was open at that moment."""
+    seen: list[bool] = []
+    real_decode = uploads._decode
+
+    def spy(image):
+        seen.append(transaction.get_connection().in_atomic_block)
+        return real_decode(image)
+
+    monkeypatch.setattr(uploads, "_decode", spy)
+    return seen
+
+
+@pytest.mark.django_db(transaction=True)  # no test transaction around it: the service's own only
+class TestPhotosAreDecodedBeforeTheWriteTransaction:
+    def test_check_out_photos_are_decoded_outside_the_transaction(self, desk, world, decodes):
+        order = in_service(desk)
+        photos = [upload(f"{i}.jpg", jpeg_bytes()) for i in range(2)]
+        order_services.order_check_out(actor=world.volunteer_a, order_id=order.pk, photos=photos)
+        assert decodes == [False, False]
+        assert ServiceOrderPhoto.objects.filter(order=order).count() == 2
+
+    def test_added_photos_are_decoded_outside_the_transaction(self, desk, world, api_for, decodes):
+        order = in_service(desk)
+        order_services.order_check_out(actor=world.volunteer_a, order_id=order.pk)
+        response = api_for(world.volunteer_a).post(
+            f"{API}/service-orders/{order.pk}/photos", {"photos": [upload("a.jpg", jpeg_bytes())]}
+        )
+        assert response.status_code == 201, response.content
+        assert decodes == [False]
+
+    def test_who_may_not_check_out_or_a_wrong_state_makes_the_server_decode_nothing(
+        self, desk, world, api_for, decodes
+    ):
+        order = in_service(desk)
+
+        def check_out(user):
+            return order_services.order_check_out(
+                actor=user, order_id=order.pk, photos=[upload("a.png", png_bomb(4000, 4000))]
+            )
+
+        with pytest.raises(NotFound):
+            check_out(world.worker_b)
+        with pytest.raises(PermissionDenied):
+            check_out(world.resident_a)
+        url = f"{API}/service-orders/{order.pk}/photos"
+        photos = {"photos": [upload("a.png", png_bomb(4000, 4000))]}
+        assert api_for(world.volunteer_a).post(url, photos).status_code == 409  # not done yet
+        order_services.order_check_out(actor=world.volunteer_a, order_id=order.pk)
+        with pytest.raises(Conflict):  # already done
+            check_out(world.volunteer_a)
+        assert api_for(world.worker_b).post(url, photos).status_code == 404
+        assert decodes == []
+        assert not ServiceOrderPhoto.objects.exists() and stored_files() == []

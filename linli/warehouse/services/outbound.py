@@ -15,7 +15,7 @@ from linli.core import audit, idempotency
 from linli.core.dates import service_date_problem
 from linli.core.errors import NotFound, ValidationFailed
 from linli.core.scoping import has_perm, require
-from linli.core.uploads import image_clean, image_save
+from linli.core.uploads import CleanImage, image_clean, image_save
 from linli.ledger.services import Leg
 from linli.people.models import Household, Person
 from linli.warehouse.models import (
@@ -110,7 +110,6 @@ def allocate_lines(
     return picks
 
 
-@transaction.atomic
 def distribution_create(
     *,
     actor,
@@ -130,7 +129,46 @@ def distribution_create(
     """Give goods out: each line first expiry first across lots (or from a hand-picked lot), one
     ledger transaction, with a signature or a photographed receipt. Medicine goes only to a named
     person, and only once the pharmacist has released it. With ``idempotency_key``, a repeat
-    returns the first handout (the receipt photo is not part of what is compared)."""
+    returns the first handout (the receipt photo is not part of what is compared).
+
+    The receipt is decoded before the write transaction opens (docs/security.md), and only for
+    a user who may give goods out here."""
+    require(actor, Perm.WAREHOUSE_MANAGE, community_id)
+    receipt_image = image_clean(receipt, "receipt") if receipt is not None else None
+    with transaction.atomic():
+        return _distribution_create(
+            actor=actor,
+            community_id=community_id,
+            location_id=location_id,
+            recipient_kind=recipient_kind,
+            lines=lines,
+            person_id=person_id,
+            household_id=household_id,
+            occasion=occasion,
+            distributed_on=distributed_on,
+            signed_by=signed_by,
+            receipt_image=receipt_image,
+            note=note,
+            idempotency_key=idempotency_key,
+        )
+
+
+def _distribution_create(
+    *,
+    actor,
+    community_id: int,
+    location_id: int,
+    recipient_kind: str,
+    lines: list[OutLine],
+    person_id: int | None,
+    household_id: int | None,
+    occasion: str,
+    distributed_on: datetime.date | None,
+    signed_by: str,
+    receipt_image: CleanImage | None,
+    note: str,
+    idempotency_key: str | None,
+) -> Distribution:
     require(actor, Perm.WAREHOUSE_MANAGE, community_id)
     once = idempotency.claim(
         actor=actor,
@@ -181,13 +219,12 @@ def distribution_create(
     signed_by = (signed_by or "").strip()
     if len(signed_by) > 50:
         errors["signed_by"] = [_("At most 50 characters.")]
-    elif not signed_by and receipt is None:
+    elif not signed_by and receipt_image is None:
         errors["signed_by"] = [
             _("Give who signed for the goods, or attach a photo of the receipt.")
         ]
     if errors:
         raise invalid(errors)
-    receipt_image = image_clean(receipt, "receipt") if receipt is not None else None
     location = active_location(community_id, location_id)
     picks = allocate_lines(community_id, location, lines, to_give=True)
     if person is None and any(item.is_medicine for item, _pick in picks):

@@ -7,12 +7,16 @@ import io
 import re
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 from PIL import Image
 
-from linli.core.testing import hostile_files, jpeg_bytes, stored_files, upload
+from linli.core import uploads
+from linli.core.errors import PermissionDenied
+from linli.core.testing import hostile_files, jpeg_bytes, png_bomb, stored_files, upload
 from linli.ledger.models import LedgerTransaction
 from linli.warehouse.models import Distribution
+from linli.warehouse.services import outbound
 from linli.warehouse.tests.helpers import days
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -88,3 +92,34 @@ def test_a_handout_without_a_receipt_serves_no_photo(shop, person_a, client_for)
     distribution = shop.give(shop.coat, 1, person_id=person_a.pk)
     url = reverse("warehouse:distribution_receipt_thumb", args=[distribution.pk])
     assert client_for(shop.world.worker_a).get(url).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)  # no test transaction around it: the service's own only
+def test_a_receipt_is_decoded_before_the_write_transaction_and_only_for_who_may_give(
+    shop, person_a, monkeypatch
+):
+    decodes: list[bool] = []
+    real_decode = uploads._decode
+
+    def spy(image):
+        decodes.append(transaction.get_connection().in_atomic_block)
+        return real_decode(image)
+
+    monkeypatch.setattr(uploads, "_decode", spy)
+    shop.receive(shop.coat, 3)
+    with pytest.raises(PermissionDenied):  # another community's worker: refused, nothing decoded
+        outbound.distribution_create(
+            actor=shop.world.worker_b,
+            community_id=shop.world.a.pk,
+            location_id=shop.store.pk,
+            recipient_kind="person",
+            person_id=person_a.pk,
+            lines=[outbound.OutLine(item_id=shop.coat.pk, quantity=1)],
+            receipt=upload("a.png", png_bomb(4000, 4000), "image/png"),
+        )
+    assert decodes == []
+    distribution = shop.give(
+        shop.coat, 1, person_id=person_a.pk, signed_by="", receipt=upload("r.jpg", jpeg_bytes())
+    )
+    assert decodes == [False]
+    assert distribution.receipt.name.endswith(".jpg") and len(stored_files()) == 2
