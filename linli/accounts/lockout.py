@@ -5,9 +5,10 @@ Every password check (the login page, ``POST /api/v1/auth/token``, the admin) go
 failure before the password is checked, so concurrent guesses count each other) and clears it with
 ``attempt_succeeded`` when the password is right. The identity is what the typed name *resolves
 to*: ``user:<pk>`` when it names a user (whatever spaces, width, case or mobile format it was
-typed in), otherwise the keyed hash of the normalised text — so the table never holds a raw mobile number or a stray password
-typed into the username box. Failures are rows in the database (correct with any number of app
-processes); rows older than the window are deleted as new ones arrive.
+typed in), otherwise the keyed hash of the normalised text — so the table never holds a raw mobile
+number or a stray password typed into the username box. Failures are rows in the database
+(correct with any number of app processes); rows older than the window are deleted as new ones
+arrive.
 
 Two limits, both over the last ``LINLI_LOGIN_COOLOFF_MINUTES``:
 - ``LINLI_LOGIN_FAILURE_LIMIT`` failures for one identity from one address lock that pair;
