@@ -345,7 +345,7 @@ def order_check_out(*, actor, order_id: int, notes: str = "", photos=()) -> Serv
     if len(photos) > MAX_PHOTOS:
         errors["photos"] = [_("At most %(n)d photos.") % {"n": MAX_PHOTOS}]
     raise_if(errors)
-    images = [image_clean(photo, "photos") for photo in photos]  # every one, before any is kept
+    images = _photos_clean(photos)  # every one, before any is kept
     order.checked_out_at = timezone.now()
     order.service_notes = notes
     _move(order, actor, Status.DONE, fields=["checked_out_at", "service_notes"])
@@ -368,10 +368,18 @@ def order_photos_add(*, actor, order_id: int, photos=()) -> list[ServiceOrderPho
     if order.photos.count() + len(photos) > MAX_PHOTOS:
         message = _("At most %(n)d photos.") % {"n": MAX_PHOTOS}
         raise ValidationFailed(message, fields={"photos": [message]})
-    images = [image_clean(photo, "photos") for photo in photos]
+    images = _photos_clean(photos)
     stored = _photos_store(order, actor, images)
     audit.record(actor, "order.photos_add", order, photos=len(stored))
     return stored
+
+
+def _photos_clean(photos: list) -> list:
+    """Check and re-encode every photo (nothing stored yet); among several, a refusal names the
+    photo by its place and its uploaded name."""
+    if len(photos) == 1:
+        return [image_clean(photos[0], "photos")]
+    return [image_clean(p, "photos", index=n) for n, p in enumerate(photos, start=1)]
 
 
 def _photos_store(order: ServiceOrder, actor, images) -> list[ServiceOrderPhoto]:
