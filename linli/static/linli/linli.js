@@ -125,25 +125,38 @@ document.addEventListener("click", function (event) {
   if (!window.DataTransfer || !window.HTMLCanvasElement || !HTMLCanvasElement.prototype.toBlob) return;
   var pending = new WeakMap();
 
+  // Decoded without a blob: URL (the policy's img-src has none): createImageBitmap, else a data: URL.
   function load(file) {
+    if (window.createImageBitmap) {
+      return createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
+        return { image: bitmap, width: bitmap.width, height: bitmap.height,
+                 done: function () { if (bitmap.close) bitmap.close(); } };
+      });
+    }
     return new Promise(function (resolve, reject) {
-      var url = URL.createObjectURL(file);
-      var img = new Image();
-      img.onload = function () { resolve({ img: img, url: url }); };
-      img.onerror = function () { URL.revokeObjectURL(url); reject(new Error("unreadable")); };
-      img.src = url;
+      var reader = new FileReader();
+      reader.onerror = function () { reject(new Error("unreadable")); };
+      reader.onload = function () {
+        var img = new Image();
+        img.onload = function () {
+          resolve({ image: img, width: img.naturalWidth, height: img.naturalHeight,
+                    done: function () {} });
+        };
+        img.onerror = function () { reject(new Error("unreadable")); };
+        img.src = reader.result;
+      };
+      reader.readAsDataURL(file);
     });
   }
   function encode(canvas, quality) {
     return new Promise(function (resolve) { canvas.toBlob(resolve, "image/jpeg", quality); });
   }
   function shrink(file, limit) {
-    if (!/^image\//.test(file.type)) return Promise.resolve(file);
+    if (file.type && !/^image\//.test(file.type)) return Promise.resolve(file);
     return load(file).then(function (loaded) {
-      var img = loaded.img;
-      var w = img.naturalWidth, h = img.naturalHeight;
+      var w = loaded.width, h = loaded.height;
       if (!w || !h || (file.size <= limit && Math.max(w, h) <= MAX_SIDE)) {
-        URL.revokeObjectURL(loaded.url);
+        loaded.done();
         return file;
       }
       var scale = Math.min(1, MAX_SIDE / Math.max(w, h));
@@ -153,8 +166,9 @@ document.addEventListener("click", function (event) {
       var ctx = canvas.getContext("2d");
       ctx.fillStyle = "#fff";  // a transparent PNG on white, as the server does
       ctx.fillRect(0, 0, canvas.width, canvas.height);
-      ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
-      URL.revokeObjectURL(loaded.url);
+      ctx.imageSmoothingQuality = "high";
+      ctx.drawImage(loaded.image, 0, 0, canvas.width, canvas.height);
+      loaded.done();
       var attempt = function (i) {
         return encode(canvas, QUALITIES[i]).then(function (blob) {
           if (!blob) return file;
