@@ -391,13 +391,15 @@ def order_action(request, order_id: int, action: str):
 
 
 def _checked_out(photos: int) -> str:
+    """The check-out's confirmation with how many photos were kept (two sentences, so the first
+    keeps its translation)."""
     if not photos:
-        return _("Checked out: the service is done. No photos were added.")
-    return ngettext(
-        "Checked out: the service is done. %(count)d photo is saved.",
-        "Checked out: the service is done. %(count)d photos are saved.",
-        photos,
-    ) % {"count": photos}
+        saved = _("No photos were added.")
+    else:
+        saved = ngettext("%(count)d photo is saved.", "%(count)d photos are saved.", photos) % {
+            "count": photos
+        }
+    return f"{_('Checked out: the service is done.')} {saved}"
 
 
 def _check_out_refused(request, order_id: int, form):
