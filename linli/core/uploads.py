@@ -32,6 +32,8 @@ THUMB_SIDE = 320
 # A stored photo is at most this many pixels on its long side (a receipt stays readable).
 MAX_SIDE = 2560
 JPEG_QUALITY = 85
+# At most this many characters of an uploaded file's name are shown in a refusal.
+NAME_SHOWN = 40
 # What the serving views hand out, by the stored name's extension (anything else: 404).
 SERVED_TYPES = {
     ".jpg": "image/jpeg",
@@ -54,15 +56,20 @@ class CleanImage:
     height: int
 
 
-def _refuse(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(message, fields={field: [message]})
-
-
-def image_clean(upload, field: str) -> CleanImage:
+def image_clean(upload, field: str, *, index: int | None = None) -> CleanImage:
     """Decode ``upload`` and re-encode it, or refuse it (422 on ``field``) with a clear message.
 
     Accepts a JPEG, PNG or WebP of at most ``LINLI_IMAGE_MAX_BYTES`` bytes and
-    ``LINLI_IMAGE_MAX_PIXELS`` pixels; only the first frame of an animation is kept."""
+    ``LINLI_IMAGE_MAX_PIXELS`` pixels; only the first frame of an animation is kept. With
+    ``index`` (the photo's place, from 1, among several), the message names the photo by its place
+    and its uploaded name ("Photo 2 (IMG_1234.jpg): …") so the sender knows which one to change;
+    the name is only shown (escaped like any text), never used for storage."""
+
+    def _refuse(field: str, message: str) -> ValidationFailed:
+        if index is not None:
+            message = _photo_named(index, getattr(upload, "name", "") or "", message)
+        return ValidationFailed(message, fields={field: [message]})
+
     max_bytes = settings.LINLI_IMAGE_MAX_BYTES
     max_pixels = settings.LINLI_IMAGE_MAX_PIXELS
     not_an_image = _("The photo must be a JPEG, PNG or WebP image.")
@@ -179,6 +186,16 @@ def _jpeg(image: Image.Image) -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
     return out.getvalue()
+
+
+def _photo_named(index: int, name: str, message: str) -> str:
+    # the browser's name, shortened and without control characters: only ever shown as text
+    name = "".join(c for c in name if c.isprintable()).strip()
+    if len(name) > NAME_SHOWN:
+        name = name[: NAME_SHOWN - 1] + "…"
+    if not name:
+        return _("Photo %(n)d: %(reason)s") % {"n": index, "reason": message}
+    return _("Photo %(n)d (%(name)s): %(reason)s") % {"n": index, "name": name, "reason": message}
 
 
 def _megabytes(size: int) -> str:

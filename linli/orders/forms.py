@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linli.core.forms import DATE, MOMENT, BootstrapForm
 from linli.orders.models import Category, Need, Resource, Urgency
@@ -111,7 +112,9 @@ class MultiplePhotoInput(forms.ClearableFileInput):
 
 class MultiplePhotoField(forms.FileField):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": "image/*"}))
+        kwargs.setdefault(
+            "widget", MultiplePhotoInput(attrs={"accept": "image/*", "data-shrink-images": True})
+        )
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -122,12 +125,12 @@ class MultiplePhotoField(forms.FileField):
 
 class CheckOutForm(BootstrapForm):
     notes = forms.CharField(
-        label=_("What was done"),
+        label=pgettext_lazy("check-out", "Notes"),
         max_length=500,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    photos = MultiplePhotoField(label=_("Photos (up to 5)"), required=False)
+    photos = MultiplePhotoField(label=_("Photos (optional, up to 5)"), required=False)
 
 
 class RateForm(BootstrapForm):

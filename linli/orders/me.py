@@ -5,6 +5,7 @@ and the station's phone number for anyone who would rather call."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from linli.core.errors import DomainError
@@ -49,8 +50,20 @@ def my_orders(request):
 @login_required
 def my_tasks(request):
     """The volunteer's tasks: dispatched to them (or their team, for a leader), to do and done."""
+    return tasks_page(request)
+
+
+def tasks_page(request, *, check_out=None, status: int = 200):
+    """The tasks page; ``check_out`` = (order id, bound form) shows a refused check-out again
+    with what was typed and the reasons."""
     tasks = _with_actions(request.user, selectors.tasks_of_volunteer(request.user))
-    return render(request, "orders/me/tasks.html", {"tasks": tasks})
+    if check_out is not None:
+        order_id, form = check_out
+        for task in tasks:
+            if task.pk == order_id:
+                task.check_out_form = form
+    context = {"tasks": tasks, "here": reverse("orders_me:tasks")}
+    return render(request, "orders/me/tasks.html", context, status=status)
 
 
 def _with_actions(user, orders) -> list[ServiceOrder]:

@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from linli.accounts.roles import Perm
@@ -30,7 +30,7 @@ from linli.core.paging import (
 from linli.core.parsing import id_list, query_id, query_int
 from linli.core.scoping import has_perm
 from linli.core.uploads import image_response
-from linli.orders import forms, matching, selectors
+from linli.orders import forms, matching, me, selectors
 from linli.orders.models import Category, Need, Resource, ServiceOrder, Urgency
 from linli.orders.services import matching as batch
 from linli.orders.services import needs as need_services
@@ -283,6 +283,10 @@ def order_create(request):
 def order_detail(request, order_id: int):
     """One order: what, who, the timeline, and the steps the viewer may take now."""
     order = selectors.order_get(request.user, order_id)
+    return _order_page(request, order)
+
+
+def _order_page(request, order, *, status: int = 200):
     rel = order_services.relation(request.user, order)
     actions = order_services.allowed_actions(order, rel)
     context = {
@@ -301,7 +305,7 @@ def order_detail(request, order_id: int):
         context["members"] = team_member_choices([order.team_id])[order.team_id]
     if "review" in actions:
         context["review_hours"] = order_services.measured_hours(order)
-    return render(request, "orders/order_detail.html", context)
+    return render(request, "orders/order_detail.html", context, status=status)
 
 
 ACTIONS = {
@@ -361,6 +365,8 @@ def order_action(request, order_id: int, action: str):
     if form_class is not None:
         form = form_class(request.POST, request.FILES)
         if not form.is_valid():
+            if action == "check_out":
+                return _check_out_refused(request, order_id, form)
             errors = "; ".join(str(m) for msgs in form.errors.values() for m in msgs)
             messages.error(request, errors)
             return _back(request, order_id)
@@ -371,12 +377,46 @@ def order_action(request, order_id: int, action: str):
         if action == "accept":
             data["volunteer_id"] = data.pop("volunteer") or None
     try:
-        service(actor=request.user, order_id=order_id, **data)
+        result = service(actor=request.user, order_id=order_id, **data)
     except DomainError as exc:
+        if action == "check_out" and exc.status != 404:
+            add_domain_errors(form, exc)
+            return _check_out_refused(request, order_id, form)
         message_domain_error(request, exc)
     else:
+        if action == "check_out":
+            done = _checked_out(result.photos.count())
         messages.success(request, done)
     return _back(request, order_id)
+
+
+def _checked_out(photos: int) -> str:
+    """The check-out's confirmation with how many photos were kept (two sentences, so the first
+    keeps its translation)."""
+    if not photos:
+        saved = _("No photos were added.")
+    else:
+        saved = ngettext("%(count)d photo is saved.", "%(count)d photos are saved.", photos) % {
+            "count": photos
+        }
+    return f"{_('Checked out: the service is done.')} {saved}"
+
+
+def _check_out_refused(request, order_id: int, form):
+    """A refused check-out shows the page it came from again with everything typed kept and the
+    reasons beside the fields (a redirect would lose the notes). Chosen photos cannot be kept by
+    a browser: the form asks for them again."""
+    order = selectors.order_get(request.user, order_id)
+    rel = order_services.relation(request.user, order)
+    if "check_out" not in order_services.allowed_actions(order, rel):
+        errors = "; ".join(str(m) for msgs in form.errors.values() for m in msgs)
+        messages.error(request, errors)
+        return _back(request, order_id)
+    messages.error(request, _("The check-out is not saved yet; what you typed is kept below."))
+    if request.POST.get("next", "") == reverse("orders_me:tasks"):
+        return me.tasks_page(request, check_out=(order.pk, form), status=422)
+    order.check_out_form = form
+    return _order_page(request, order, status=422)
 
 
 def _back(request, order_id: int):

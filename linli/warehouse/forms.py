@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linli.core.forms import DATE, BootstrapForm
 from linli.people.widgets import PersonPicker
@@ -161,7 +162,9 @@ def line_formset(form_class, *, data=None, items, extra: int = LINES):
 
 
 class DistributionForm(BootstrapForm):
-    location = forms.ModelChoiceField(label=_("From"), queryset=None)
+    location = forms.ModelChoiceField(
+        label=pgettext_lazy("handout", "From warehouse"), queryset=None
+    )
     recipient_kind = forms.ChoiceField(
         label=_("Given to"), choices=Distribution.RecipientKind.choices
     )
@@ -172,12 +175,16 @@ class DistributionForm(BootstrapForm):
         help_text=_("Pick any member: the goods go to the whole household."),
     )
     occasion = forms.CharField(label=_("Activity or incident"), max_length=100, required=False)
-    distributed_on = forms.DateField(label=_("Given on"), initial=timezone.localdate, **DATE)
+    distributed_on = forms.DateField(
+        label=pgettext_lazy("handout", "Handed out on"), initial=timezone.localdate, **DATE
+    )
     signed_by = forms.CharField(label=_("Signed for by"), max_length=50, required=False)
     receipt = forms.FileField(
         label=_("Photo of the signed receipt"),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/*", "capture": "environment", "data-shrink-images": True}
+        ),
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
@@ -190,8 +197,10 @@ class DistributionForm(BootstrapForm):
 
 
 class TransferForm(BootstrapForm):
-    from_location = forms.ModelChoiceField(label=_("From"), queryset=None)
-    to_location = forms.ModelChoiceField(label=_("To"), queryset=None)
+    from_location = forms.ModelChoiceField(
+        label=pgettext_lazy("stock transfer", "From"), queryset=None
+    )
+    to_location = forms.ModelChoiceField(label=pgettext_lazy("stock transfer", "To"), queryset=None)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args, community_id: int, **kwargs):

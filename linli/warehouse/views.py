@@ -506,6 +506,11 @@ def distribution_create(request):
         else:
             idempotency.say_done(request, distribution, _("The handout is recorded."))
             return redirect("warehouse:distribution_detail", distribution.pk)
+    if request.FILES.get("receipt"):  # refused: a browser cannot keep the chosen file
+        form["receipt"].help_text = _(
+            "Choose the photo of the receipt again: the form was not saved, and a page cannot "
+            "keep a photo that was chosen before."
+        )
     return render(
         request,
         "warehouse/distribution_form.html",

@@ -355,7 +355,7 @@ def order_check_out(*, actor, order_id: int, notes: str = "", photos=()) -> Serv
     if len(photos) > MAX_PHOTOS:
         errors["photos"] = [_("At most %(n)d photos.") % {"n": MAX_PHOTOS}]
     raise_if(errors)
-    images = [image_clean(photo, "photos") for photo in photos]  # every one, before any is kept
+    images = _photos_clean(photos)  # every one, before any is kept
     with transaction.atomic():
         order, rel = _locked(actor, order_id)  # the state is only reliable under the lock
         _may("check_out", rel, order, str(SERVING_ONLY))
@@ -374,7 +374,7 @@ def order_photos_add(*, actor, order_id: int, photos=()) -> list[ServiceOrderPho
     photos = list(photos)
     order, rel = _unlocked(actor, order_id)
     _photos_addable(order, rel, photos)
-    images = [image_clean(photo, "photos") for photo in photos]
+    images = _photos_clean(photos)
     with transaction.atomic():
         order, rel = _locked(actor, order_id)  # the state and the count again, under the lock
         _photos_addable(order, rel, photos)
@@ -392,6 +392,14 @@ def _photos_addable(order: ServiceOrder, rel: Relation, photos: list) -> None:
     if order.photos.count() + len(photos) > MAX_PHOTOS:
         message = _("At most %(n)d photos.") % {"n": MAX_PHOTOS}
         raise ValidationFailed(message, fields={"photos": [message]})
+
+
+def _photos_clean(photos: list) -> list:
+    """Check and re-encode every photo (nothing stored yet); among several, a refusal names the
+    photo by its place and its uploaded name."""
+    if len(photos) == 1:
+        return [image_clean(photos[0], "photos")]
+    return [image_clean(p, "photos", index=n) for n, p in enumerate(photos, start=1)]
 
 
 def _photos_store(order: ServiceOrder, actor, images) -> list[ServiceOrderPhoto]:

@@ -113,6 +113,109 @@ document.addEventListener("click", function (event) {
   });
 })();
 
+// Phone photos are larger than the server takes (LINLI_IMAGE_MAX_BYTES, 5 MB; 2560 px are kept):
+// <input type="file" accept="image/*" data-shrink-images[="max bytes"]> makes each chosen image
+// that is larger than the limit or than 2560 px on its long side a JPEG (quality 0.85, at most
+// 2560 px) in the browser, as soon as it is chosen. A browser that cannot (no canvas.toBlob, no
+// DataTransfer, an image it cannot draw) sends the file as it is, and the server refuses it
+// clearly. A form submitted while photos are still being made smaller waits for them.
+(function () {
+  var MAX_SIDE = 2560;
+  var QUALITIES = [0.85, 0.7, 0.5];
+  if (!window.DataTransfer || !window.HTMLCanvasElement || !HTMLCanvasElement.prototype.toBlob) return;
+  var pending = new WeakMap();
+
+  // Decoded without a blob: URL (the policy's img-src has none): createImageBitmap, else a data: URL.
+  function load(file) {
+    if (window.createImageBitmap) {
+      return createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
+        return { image: bitmap, width: bitmap.width, height: bitmap.height,
+                 done: function () { if (bitmap.close) bitmap.close(); } };
+      });
+    }
+    return new Promise(function (resolve, reject) {
+      var reader = new FileReader();
+      reader.onerror = function () { reject(new Error("unreadable")); };
+      reader.onload = function () {
+        var img = new Image();
+        img.onload = function () {
+          resolve({ image: img, width: img.naturalWidth, height: img.naturalHeight,
+                    done: function () {} });
+        };
+        img.onerror = function () { reject(new Error("unreadable")); };
+        img.src = reader.result;
+      };
+      reader.readAsDataURL(file);
+    });
+  }
+  function encode(canvas, quality) {
+    return new Promise(function (resolve) { canvas.toBlob(resolve, "image/jpeg", quality); });
+  }
+  function shrink(file, limit) {
+    if (file.type && !/^image\//.test(file.type)) return Promise.resolve(file);
+    return load(file).then(function (loaded) {
+      var w = loaded.width, h = loaded.height;
+      if (!w || !h || (file.size <= limit && Math.max(w, h) <= MAX_SIDE)) {
+        loaded.done();
+        return file;
+      }
+      var scale = Math.min(1, MAX_SIDE / Math.max(w, h));
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.max(1, Math.round(w * scale));
+      canvas.height = Math.max(1, Math.round(h * scale));
+      var ctx = canvas.getContext("2d");
+      ctx.fillStyle = "#fff";  // a transparent PNG on white, as the server does
+      ctx.fillRect(0, 0, canvas.width, canvas.height);
+      ctx.imageSmoothingQuality = "high";
+      ctx.drawImage(loaded.image, 0, 0, canvas.width, canvas.height);
+      loaded.done();
+      var attempt = function (i) {
+        return encode(canvas, QUALITIES[i]).then(function (blob) {
+          if (!blob) return file;
+          if (blob.size > limit && i + 1 < QUALITIES.length) return attempt(i + 1);
+          var name = (file.name || "photo").replace(/\.[^.]*$/, "") + ".jpg";
+          return new File([blob], name, { type: "image/jpeg", lastModified: file.lastModified });
+        });
+      };
+      return attempt(0);
+    }).catch(function () { return file; });
+  }
+
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches('input[type="file"][data-shrink-images]')) return;
+    if (!input.files || !input.files.length) return;
+    var limit = parseInt(input.getAttribute("data-shrink-images"), 10) || 5 * 1024 * 1024;
+    var chosen = Array.prototype.slice.call(input.files);
+    var form = input.form;
+    var job = Promise.all(chosen.map(function (f) { return shrink(f, limit); }))
+      .then(function (files) {
+        if (!files.some(function (f, i) { return f !== chosen[i]; })) return;
+        try {
+          var transfer = new DataTransfer();
+          files.forEach(function (f) { transfer.items.add(f); });
+          input.files = transfer.files;
+        } catch (e) { /* the browser keeps the chosen files; the server decides */ }
+      })
+      .then(function () { if (form && pending.get(form) === job) pending.delete(form); });
+    if (form) pending.set(form, job);
+  });
+  // Runs before the other submit handlers (capture): a form waits for its photos, then is sent.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var job = pending.get(form);
+    if (!job) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    var submitter = event.submitter;
+    job.then(function () {
+      pending.delete(form);
+      if (form.requestSubmit) form.requestSubmit(submitter || undefined);
+      else form.submit();
+    });
+  }, true);
+})();
+
 // A form that moves value carries an idempotency key ({% idempotency_field %}): the server does
 // it once however often it is sent; here its submit buttons are also disabled once it is sent,
 // so a double click does not even send it twice (re-enabled when the page is shown from cache).
